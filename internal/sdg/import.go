@@ -1,0 +1,99 @@
+package sdg
+
+import (
+	"fmt"
+	"time"
+)
+
+// ImportStatus is the life-cycle state of an import.
+type ImportStatus string
+
+// Import statuses.
+const (
+	ImportPreviewed  ImportStatus = "previewed"   // dry run: nothing written
+	ImportApplied    ImportStatus = "applied"     // its changes are in the database
+	ImportRolledBack ImportStatus = "rolled_back" // its changes were undone
+	ImportRejected   ImportStatus = "rejected"    // refused: problems in strict mode
+)
+
+// Counts tallies what an import does to the database.
+type Counts struct {
+	New       int `json:"new"`
+	Changed   int `json:"changed"`
+	Unchanged int `json:"unchanged"`
+	Rejected  int `json:"rejected"`
+}
+
+// Add adds c2 to c.
+func (c *Counts) Add(c2 Counts) {
+	c.New += c2.New
+	c.Changed += c2.Changed
+	c.Unchanged += c2.Unchanged
+	c.Rejected += c2.Rejected
+}
+
+// Import is one load of one file.
+type Import struct {
+	ID       int64             `json:"id"`
+	FileName string            `json:"file_name"`
+	SHA256   string            `json:"sha256"`
+	Layout   string            `json:"layout"`
+	User     string            `json:"user"`
+	At       time.Time         `json:"at"`
+	Status   ImportStatus      `json:"status"`
+	Counts   Counts            `json:"counts"`
+	BySeries map[string]Counts `json:"by_series,omitempty"`
+	Problems []Problem         `json:"problems,omitempty"`
+	Note     string            `json:"note,omitempty"` // e.g. "skip-invalid: 3 rows skipped"
+}
+
+// Location is where in a file a value came from.
+type Location struct {
+	Sheet  string `json:"sheet,omitempty"` // sheet name; "" for CSV
+	Cell   string `json:"cell"`            // A1 reference
+	Column string `json:"column,omitempty"`
+}
+
+// String renders the location as "Sheet!B7" or "B7".
+func (l Location) String() string {
+	if l.Sheet == "" {
+		return l.Cell
+	}
+	return l.Sheet + "!" + l.Cell
+}
+
+// Problem is one reason a cell or row could not be loaded.
+type Problem struct {
+	Location
+	Raw         string   `json:"raw"`
+	Reason      string   `json:"reason"`
+	Suggestions []string `json:"suggestions,omitempty"`
+}
+
+// String renders the problem on one line for terminals and logs.
+func (p Problem) String() string {
+	s := fmt.Sprintf("%s", p.Location)
+	if p.Column != "" {
+		s += fmt.Sprintf(" [%s]", p.Column)
+	}
+	s += fmt.Sprintf(" %q: %s", p.Raw, p.Reason)
+	if len(p.Suggestions) > 0 {
+		s += fmt.Sprintf(" (did you mean: %v?)", p.Suggestions)
+	}
+	return s
+}
+
+// Change is one value change recorded in the history: Old is nil for a new
+// observation.
+type Change struct {
+	ImportID int64
+	Old, New *Observation
+}
+
+// ObservationSink receives the observations a reader produces, one at a
+// time, with where each came from. Implementations (the store's staging
+// area, a counter for tests) may keep or forward them; the Observation may
+// be reused by the caller after Add returns.
+type ObservationSink interface {
+	Add(o *Observation, at Location) error
+}
