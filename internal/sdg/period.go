@@ -55,9 +55,17 @@ func (p Period) Less(q Period) bool {
 		return p.End < q.End
 	}
 	if p.Start != q.Start {
-		return p.Start > q.Start // a single year sorts after a range ending in it
+		return p.Start < q.Start // a range sorts before the single year it ends in
 	}
-	return p.Quarter < q.Quarter
+	return p.quarterRank() < q.quarterRank()
+}
+
+// quarterRank puts a whole year after its quarters.
+func (p Period) quarterRank() int {
+	if p.Kind == PeriodQuarter {
+		return p.Quarter
+	}
+	return 5
 }
 
 var (

@@ -92,11 +92,13 @@ func parseNumber(s string) (float64, error) {
 	if s == "" {
 		return 0, fmt.Errorf("empty")
 	}
-	if n, err := strconv.ParseFloat(s, 64); err == nil {
-		if math.IsInf(n, 0) || math.IsNaN(n) {
-			return 0, fmt.Errorf("not finite")
+	if validDigits(s) {
+		if n, err := strconv.ParseFloat(s, 64); err == nil {
+			if math.IsInf(n, 0) || math.IsNaN(n) {
+				return 0, fmt.Errorf("not finite")
+			}
+			return n, nil
 		}
-		return n, nil
 	}
 	t := strings.NewReplacer(" ", "", "'", "", "’", "").Replace(s)
 	lastDot, lastComma := strings.LastIndex(t, "."), strings.LastIndex(t, ",")
