@@ -1,0 +1,442 @@
+package assess
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/migtrack/migtrack/internal/sdg"
+)
+
+// PopulationSeries is the context series whose values weigh weighted means
+// (unless a series names its own weights) and measure coverage.
+const PopulationSeries = "MT_POP"
+
+// defaultCoverage is the share of a grouping's population that must have
+// data before a computed aggregate is shown (PRODUCT.md §5).
+const defaultCoverage = 0.5
+
+// Index holds the observations the engine works on, by series, area and
+// period, with the catalog entries of the series involved. Build it once
+// with NewIndex and ask it for as many series and groupings as needed.
+// It keeps pointers into the slice given to NewIndex: do not change that
+// slice while the Index is in use.
+type Index struct {
+	series  map[string]sdg.Series
+	data    map[string]map[string]*areaData // series → area
+	periods map[string]sdg.Period           // canonical period text → parsed
+}
+
+// areaData is one series' observations for one area.
+type areaData struct {
+	obs      []*sdg.Observation          // sorted by period
+	byPeriod map[string]*sdg.Observation // canonical period → observation
+	byYear   map[int]*sdg.Observation    // period year → observation (a single year wins over a range ending in it)
+	years    []int                       // sorted keys of byYear, for nearest-year lookups
+}
+
+// NewIndex indexes the total observations (Dims == "") of obs; other
+// disaggregations are left out because aggregates and assessments are of
+// totals. series gives the catalog entries of every series involved
+// (numerators, denominators and weights included) for their units.
+func NewIndex(series []sdg.Series, obs []sdg.Observation) *Index {
+	ix := &Index{
+		series:  make(map[string]sdg.Series, len(series)),
+		data:    map[string]map[string]*areaData{},
+		periods: map[string]sdg.Period{},
+	}
+	for _, s := range series {
+		ix.series[s.Code] = s
+	}
+	for i := range obs {
+		o := &obs[i]
+		if o.Dims != "" {
+			continue
+		}
+		p, ok := ix.periods[o.Period]
+		if !ok {
+			var err error
+			if p, _, err = sdg.ParsePeriod(o.Period); err != nil {
+				continue // the store only holds canonical periods; anything else cannot be placed in time
+			}
+			ix.periods[o.Period] = p
+		}
+		bySeries := ix.data[o.Series]
+		if bySeries == nil {
+			bySeries = map[string]*areaData{}
+			ix.data[o.Series] = bySeries
+		}
+		ad := bySeries[o.Area]
+		if ad == nil {
+			ad = &areaData{byPeriod: map[string]*sdg.Observation{}, byYear: map[int]*sdg.Observation{}}
+			bySeries[o.Area] = ad
+		}
+		if _, dup := ad.byPeriod[o.Period]; dup {
+			continue // one value per key; the store guarantees it, a hand-made slice may not
+		}
+		ad.byPeriod[o.Period] = o
+		ad.obs = append(ad.obs, o)
+		y := p.Year()
+		if prev, ok := ad.byYear[y]; !ok || ix.periods[prev.Period].Kind != sdg.PeriodYear {
+			ad.byYear[y] = o
+		}
+	}
+	for _, bySeries := range ix.data {
+		for _, ad := range bySeries {
+			sort.SliceStable(ad.obs, func(i, j int) bool {
+				return ix.periods[ad.obs[i].Period].Less(ix.periods[ad.obs[j].Period])
+			})
+			ad.years = make([]int, 0, len(ad.byYear))
+			for y := range ad.byYear {
+				ad.years = append(ad.years, y)
+			}
+			slices.Sort(ad.years)
+		}
+	}
+	return ix
+}
+
+// Series returns the catalog entry the index knows for code.
+func (ix *Index) Series(code string) (sdg.Series, bool) {
+	s, ok := ix.series[code]
+	return s, ok
+}
+
+// Areas returns the codes of the areas with data for a series, sorted.
+func (ix *Index) Areas(series string) []string {
+	areas := make([]string, 0, len(ix.data[series]))
+	for a := range ix.data[series] {
+		areas = append(areas, a)
+	}
+	sort.Strings(areas)
+	return areas
+}
+
+// Reported returns the values of a series for an area exactly as loaded,
+// in period order.
+func (ix *Index) Reported(series, area string) []sdg.AreaValue {
+	ad := ix.data[series][area]
+	if ad == nil {
+		return nil
+	}
+	out := make([]sdg.AreaValue, len(ad.obs))
+	for i, o := range ad.obs {
+		out[i] = ix.reportedValue(o)
+	}
+	return out
+}
+
+func (ix *Index) reportedValue(o *sdg.Observation) sdg.AreaValue {
+	return sdg.AreaValue{
+		Series: o.Series, Area: o.Area, Period: o.Period, Year: ix.periods[o.Period].Year(),
+		Value: o.Value, HasValue: true, Provenance: sdg.Reported,
+		Nature: o.Nature, Source: o.Source, Footnote: o.Footnote, Qualifier: o.Qualifier,
+	}
+}
+
+// Aggregate returns the values of a series for a grouping, period by
+// period: the reported aggregate where the data carries one for the
+// grouping's own area code, otherwise the value computed from member
+// countries by the series' rule.
+func (ix *Index) Aggregate(code string, g sdg.Grouping) []sdg.AreaValue {
+	reported := ix.Reported(code, g.Area.Code)
+	s, ok := ix.series[code]
+	if !ok || s.Aggregation == sdg.AggReportedOnly || s.Aggregation == "" {
+		return reported
+	}
+	computed := ix.Computed(code, g)
+	have := make(map[string]bool, len(reported))
+	for _, v := range reported {
+		have[v.Period] = true
+	}
+	out := reported
+	for _, v := range computed {
+		if !have[v.Period] {
+			out = append(out, v)
+		}
+	}
+	ix.sortValues(out)
+	return out
+}
+
+// Computed returns the values of a series for a grouping computed from its
+// member countries, ignoring any reported aggregate, so a page can set the
+// two side by side. Periods where no member contributes are left out; a
+// period below the coverage threshold is there with HasValue false.
+func (ix *Index) Computed(code string, g sdg.Grouping) []sdg.AreaValue {
+	s, ok := ix.series[code]
+	if !ok {
+		return nil
+	}
+	rule := s.Aggregation
+	switch rule {
+	case sdg.AggSum, sdg.AggMean, sdg.AggWeightedMean, sdg.AggRatioOfSums, sdg.AggShareMeeting:
+	default:
+		return nil
+	}
+	if rule == sdg.AggShareMeeting && s.ShareLevel == nil {
+		return nil
+	}
+	// Candidate periods: every period a member has the series (or, for a
+	// ratio of sums, its numerator) for.
+	periods := map[string]bool{}
+	sources := []string{code}
+	if rule == sdg.AggRatioOfSums && s.Numerator != "" {
+		sources = append(sources, s.Numerator)
+	}
+	for _, src := range sources {
+		for _, m := range g.Members {
+			if ad := ix.data[src][m]; ad != nil {
+				for _, o := range ad.obs {
+					periods[o.Period] = true
+				}
+			}
+		}
+	}
+	out := make([]sdg.AreaValue, 0, len(periods))
+	for p := range periods {
+		if v, ok := ix.compute(s, g, p); ok {
+			out = append(out, v)
+		}
+	}
+	ix.sortValues(out)
+	return out
+}
+
+// compute is one computed aggregate for one period; false when no member
+// contributes.
+func (ix *Index) compute(s sdg.Series, g sdg.Grouping, period string) (sdg.AreaValue, bool) {
+	year := ix.periods[period].Year()
+	v := sdg.AreaValue{
+		Series: s.Code, Area: g.Area.Code, Period: period, Year: year,
+		Provenance: sdg.Computed, Rule: s.Aggregation, Members: len(g.Members),
+	}
+	own := ix.data[s.Code]
+	var (
+		sum, wsum, num, den float64
+		meeting             int
+		notes               []string
+		contributed         = make([]string, 0, len(g.Members))
+	)
+	weightCode := s.Weight
+	if weightCode == "" {
+		weightCode = PopulationSeries
+	}
+	scale, numMul, denMul := 1.0, 1.0, 1.0
+	if s.Aggregation == sdg.AggRatioOfSums {
+		scale = unitScale(s.Unit) / math.Pow10(s.UnitMultiplier)
+		numMul = math.Pow10(ix.series[s.Numerator].UnitMultiplier)
+		denMul = math.Pow10(ix.series[s.Denominator].UnitMultiplier)
+	}
+	weightNearest := 0
+	for _, m := range g.Members {
+		var val *sdg.Observation
+		if ad := own[m]; ad != nil {
+			val = ad.byPeriod[period]
+		}
+		switch s.Aggregation {
+		case sdg.AggSum, sdg.AggMean:
+			if val == nil {
+				continue
+			}
+			sum += val.Value
+		case sdg.AggShareMeeting:
+			if val == nil {
+				continue
+			}
+			d := val.Value - *s.ShareLevel
+			if s.Direction == sdg.Decrease {
+				d = -d
+			}
+			if d >= 0 {
+				meeting++
+			}
+		case sdg.AggWeightedMean:
+			if val == nil {
+				continue
+			}
+			w, exact, ok := ix.nearest(weightCode, m, year)
+			if !ok || w <= 0 {
+				continue
+			}
+			if !exact {
+				weightNearest++
+			}
+			sum += w * val.Value
+			wsum += w
+		case sdg.AggRatioOfSums:
+			dv, ok := ix.exact(s.Denominator, m, year)
+			if !ok || dv == 0 {
+				continue
+			}
+			nv, ok := ix.exact(s.Numerator, m, year)
+			switch {
+			case ok:
+				num += nv * numMul
+			case val != nil:
+				// No numerator loaded for this member: its own rate times
+				// its denominator gives the same contribution.
+				num += val.Value / scale * dv * denMul
+			default:
+				continue
+			}
+			den += dv * denMul
+		}
+		contributed = append(contributed, m)
+	}
+	v.WithData = len(contributed)
+	if v.WithData == 0 {
+		return v, false
+	}
+	switch s.Aggregation {
+	case sdg.AggSum:
+		v.Value = sum
+	case sdg.AggMean:
+		v.Value = sum / float64(v.WithData)
+	case sdg.AggShareMeeting:
+		v.Value = 100 * float64(meeting) / float64(v.WithData)
+	case sdg.AggWeightedMean:
+		v.Value = sum / wsum
+		if weightNearest > 0 {
+			notes = append(notes, fmt.Sprintf("weights of %d members from the nearest year with %s", weightNearest, weightCode))
+		}
+	case sdg.AggRatioOfSums:
+		v.Value = num / den * scale
+	}
+	// Coverage: the share of the members' population living in members
+	// that contributed.
+	var popAll, popWith float64
+	known := 0
+	isIn := make(map[string]bool, len(contributed))
+	for _, m := range contributed {
+		isIn[m] = true
+	}
+	for _, m := range g.Members {
+		p, exact, ok := ix.nearest(PopulationSeries, m, year)
+		if !ok {
+			continue
+		}
+		known++
+		if !exact {
+			v.PopulationNearest++
+		}
+		popAll += p
+		if isIn[m] {
+			popWith += p
+		}
+	}
+	threshold := s.Coverage
+	if threshold <= 0 {
+		threshold = defaultCoverage
+	}
+	share := float64(v.WithData) / float64(max(v.Members, 1))
+	if popAll > 0 {
+		ps := popWith / popAll
+		v.PopulationShare = &ps
+		share = ps
+		if known < v.Members {
+			notes = append(notes, fmt.Sprintf("population known for %d of %d members", known, v.Members))
+		}
+		if v.PopulationNearest > 0 {
+			notes = append(notes, fmt.Sprintf("population of %d members from the nearest year with data", v.PopulationNearest))
+		}
+	} else {
+		notes = append(notes, "no population data: coverage measured by the share of members")
+	}
+	v.HasValue = share >= threshold
+	if !v.HasValue {
+		notes = append([]string{fmt.Sprintf("insufficient coverage: %s of %s, below %s", fmtPct(share),
+			map[bool]string{true: "population", false: "members"}[v.PopulationShare != nil], fmtPct(threshold))}, notes...)
+		v.Value = 0
+	}
+	v.Note = strings.Join(notes, "; ")
+	return v, true
+}
+
+// exact returns a series' value for an area in a year.
+func (ix *Index) exact(series, area string, year int) (float64, bool) {
+	ad := ix.data[series][area]
+	if ad == nil {
+		return 0, false
+	}
+	o, ok := ad.byYear[year]
+	if !ok {
+		return 0, false
+	}
+	return o.Value, true
+}
+
+// nearest returns a series' value for an area in the year, or else in the
+// nearest year with data (the later one on a tie); exact tells which.
+func (ix *Index) nearest(series, area string, year int) (v float64, exact, ok bool) {
+	ad := ix.data[series][area]
+	if ad == nil || len(ad.years) == 0 {
+		return 0, false, false
+	}
+	if o, ok := ad.byYear[year]; ok {
+		return o.Value, true, true
+	}
+	i := sort.SearchInts(ad.years, year)
+	switch {
+	case i == 0:
+		return ad.byYear[ad.years[0]].Value, false, true
+	case i == len(ad.years):
+		return ad.byYear[ad.years[i-1]].Value, false, true
+	}
+	lo, hi := ad.years[i-1], ad.years[i]
+	if year-lo < hi-year {
+		return ad.byYear[lo].Value, false, true
+	}
+	return ad.byYear[hi].Value, false, true
+}
+
+func (ix *Index) sortValues(vs []sdg.AreaValue) {
+	sort.SliceStable(vs, func(i, j int) bool {
+		return ix.periods[vs[i].Period].Less(ix.periods[vs[j].Period])
+	})
+}
+
+// unitScale is the factor a ratio of sums is multiplied by to be in the
+// series' unit: 100 for percentages, 100 000 for "per 100,000" rates.
+func unitScale(unit string) float64 {
+	u := strings.ToUpper(strings.NewReplacer(",", "", " ", "", "_", "").Replace(unit))
+	switch {
+	case strings.Contains(u, "PERCENT") || strings.Contains(u, "%"):
+		return 100
+	case strings.Contains(u, "100000"):
+		return 1e5
+	case strings.Contains(u, "10000"):
+		return 1e4
+	case strings.Contains(u, "1000"):
+		return 1e3
+	}
+	return 1
+}
+
+// AggregateInput is everything Aggregate needs for one series.
+type AggregateInput struct {
+	// Series lists the catalog entries of the series to aggregate and of
+	// every series it draws on (numerator, denominator, weights, MT_POP).
+	Series []sdg.Series
+	// Code is the series to aggregate.
+	Code string
+	// Observations of every involved series for all areas; only totals
+	// (Dims == "") are used.
+	Observations []sdg.Observation
+	// Groupings to aggregate over (World, SDG regions, any other).
+	Groupings []sdg.Grouping
+}
+
+// Aggregate returns, for each grouping in order, the values of one series
+// by period with their provenance. It is the one-call form of NewIndex and
+// Index.Aggregate.
+func Aggregate(in AggregateInput) [][]sdg.AreaValue {
+	ix := NewIndex(in.Series, in.Observations)
+	out := make([][]sdg.AreaValue, len(in.Groupings))
+	for i, g := range in.Groupings {
+		out[i] = ix.Aggregate(in.Code, g)
+	}
+	return out
+}
