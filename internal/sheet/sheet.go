@@ -1,0 +1,171 @@
+// Package sheet reads spreadsheet files as streams of text rows: xlsx
+// workbooks through a focused streaming reader of the sheet XML, and
+// delimited text (csv, tsv, semicolon) in the encodings statistical offices
+// actually publish. It knows nothing of SDGs: layouts, values and areas are
+// the ingest layer's business; this package only delivers cells, each with
+// the row number a problem report must point at.
+package sheet
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Row is one row of a sheet. Num is the 1-based row number a user sees in
+// Excel (for csv, the physical line on which the record starts). Cells is
+// dense, indexed by column (0 = A), with trailing empty cells trimmed; a
+// delivered Row always holds at least one non-empty cell, because rows with
+// nothing in them carry no data and Num already says where each row is.
+type Row struct {
+	Num   int
+	Cells []string
+}
+
+// Rows iterates over the rows of one sheet, streaming: only the current row
+// is held in memory. The Row returned by Row stays valid after Next.
+type Rows interface {
+	Next() bool
+	Row() Row
+	Err() error
+	Close() error
+}
+
+// Book is an opened workbook or delimited text file.
+type Book interface {
+	// Sheets lists sheet names in workbook order; a csv file has one
+	// sheet named "".
+	Sheets() []string
+	// Rows starts a new pass over the named sheet. Several passes may be
+	// open at once.
+	Rows(sheet string) (Rows, error)
+	Close() error
+}
+
+// Limits bound what a file may make the reader allocate, so that a zip bomb
+// or a runaway file is refused with a clear error instead of exhausting the
+// machine. A zero field takes its default.
+type Limits struct {
+	SheetBytes         int64 // uncompressed size of one sheet's XML (default 256 MiB)
+	SharedStringsBytes int64 // uncompressed size of the shared strings table (default 64 MiB)
+	PartBytes          int64 // any other XML part read: workbook, relationships, styles (default 16 MiB)
+	Rows               int   // rows (xlsx row elements, csv records) in one sheet (default 2,000,000)
+}
+
+// DefaultLimits returns the limits Open applies.
+func DefaultLimits() Limits {
+	return Limits{
+		SheetBytes:         256 << 20,
+		SharedStringsBytes: 64 << 20,
+		PartBytes:          16 << 20,
+		Rows:               2_000_000,
+	}
+}
+
+// withDefaults fills zero fields with the defaults.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.SheetBytes <= 0 {
+		l.SheetBytes = d.SheetBytes
+	}
+	if l.SharedStringsBytes <= 0 {
+		l.SharedStringsBytes = d.SharedStringsBytes
+	}
+	if l.PartBytes <= 0 {
+		l.PartBytes = d.PartBytes
+	}
+	if l.Rows <= 0 {
+		l.Rows = d.Rows
+	}
+	return l
+}
+
+// Errors a caller may want to tell apart with errors.Is: each comes wrapped
+// in a message that names the file and says what to do.
+var (
+	// ErrLegacyXLS marks a legacy Excel 97-2003 (BIFF in OLE) file.
+	ErrLegacyXLS = errors.New("legacy .xls workbook")
+	// ErrEncrypted marks a password-protected workbook.
+	ErrEncrypted = errors.New("encrypted workbook")
+	// ErrUnsupported marks a file that is neither xlsx nor delimited text.
+	ErrUnsupported = errors.New("unsupported file format")
+	// ErrLimit marks a file that exceeds one of the Limits.
+	ErrLimit = errors.New("limit exceeded")
+	// ErrNoSheet marks a request for a sheet the book does not have.
+	ErrNoSheet = errors.New("no such sheet")
+)
+
+// Open opens a spreadsheet with the default limits; see OpenWith.
+func Open(path string) (Book, error) {
+	return OpenWith(path, DefaultLimits())
+}
+
+// OpenWith opens a spreadsheet, deciding its kind from its content rather
+// than its name (uploads arrive under any name): a zip holding an xlsx
+// workbook is read by the fast xlsx reader, anything else that is not a
+// known binary format is read as delimited text. Legacy .xls, encrypted
+// workbooks, OpenDocument and .xlsb files get an error that says how to
+// convert them.
+func OpenWith(path string, lim Limits) (Book, error) {
+	lim = lim.withDefaults()
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open spreadsheet: %w", err)
+	}
+	head := make([]byte, 8)
+	n, err := io.ReadFull(f, head)
+	_ = f.Close()
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	head = head[:n]
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		return openXLSX(path, lim)
+	case bytes.HasPrefix(head, oleMagic):
+		return nil, oleError(path)
+	}
+	return openCSV(path, lim)
+}
+
+// oleMagic starts every OLE compound file: legacy .xls, and also xlsx files
+// that Excel encrypted with a password.
+var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
+// CellRef names a cell the way Excel shows it: CellRef(0, 1) = "A1",
+// CellRef(1, 7) = "B7". col is 0-based, row 1-based.
+func CellRef(col, row int) string {
+	return ColumnName(col) + strconv.Itoa(row)
+}
+
+// ColumnName names a 0-based column: 0 = "A", 25 = "Z", 26 = "AA".
+// A negative column has no name and gives "".
+func ColumnName(col int) string {
+	if col < 0 {
+		return ""
+	}
+	var b [8]byte
+	i := len(b)
+	for n := col + 1; n > 0; n = (n - 1) / 26 {
+		i--
+		b[i] = byte('A' + (n-1)%26)
+	}
+	return string(b[i:])
+}
+
+// displayName is the file name used in user-facing errors: the base name,
+// because the full path of an upload is a temporary file nobody knows.
+func displayName(path string) string { return filepath.Base(path) }
+
+// trimTrailingEmpty drops empty cells at the end of a row.
+func trimTrailingEmpty(cells []string) []string {
+	n := len(cells)
+	for n > 0 && cells[n-1] == "" {
+		n--
+	}
+	return cells[:n]
+}

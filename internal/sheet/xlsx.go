@@ -1,0 +1,467 @@
+package sheet
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// xlsxBook is an xlsx workbook read straight from its zip: workbook
+// structure with encoding/xml (small parts), sheets and shared strings with
+// the streaming scanner. excelize is not used for reading because opening a
+// file with it inflates every part up front, and its row iterator costs ten
+// times the time of unzipping the sheet.
+type xlsxBook struct {
+	path     string
+	zr       *zip.ReadCloser
+	files    map[string]*zip.File // by lower-case part name: OPC names are case-insensitive
+	lim      Limits
+	sheets   []xlsxSheet
+	sstPart  string
+	styles   string
+	date1904 bool
+
+	once       sync.Once // loads shared strings and styles on first use
+	sst        []string
+	dateStyles []bool // by cell style index: the number format is a date
+	loadErr    error
+}
+
+// xlsxSheet is one sheet of the workbook.
+type xlsxSheet struct {
+	name string
+	part string // zip part name; "" for a sheet whose part is missing
+}
+
+// openXLSX opens a zip file as an xlsx workbook, or explains which other
+// kind of zip it is.
+func openXLSX(filePath string, lim Limits) (Book, error) {
+	name := displayName(filePath)
+	zr, err := zip.OpenReader(filePath)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a readable xlsx workbook (broken zip: %v): %w", name, err, ErrUnsupported)
+	}
+	b := &xlsxBook{path: filePath, zr: zr, lim: lim, files: make(map[string]*zip.File, len(zr.File))}
+	for _, f := range zr.File {
+		b.files[strings.ToLower(strings.TrimPrefix(f.Name, "/"))] = f
+	}
+	if err := b.readStructure(); err != nil {
+		zr.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// notXLSX explains what a zip that holds no xlsx workbook is.
+func (b *xlsxBook) notXLSX() error {
+	name := displayName(b.path)
+	if f := b.files["mimetype"]; f != nil {
+		if data, err := b.readPart("mimetype", 1<<10); err == nil && strings.Contains(string(data), "opendocument.spreadsheet") {
+			return fmt.Errorf("%s is an OpenDocument spreadsheet (.ods): open it in LibreOffice or Excel and save as .xlsx: %w", name, ErrUnsupported)
+		}
+	}
+	if b.files["xl/workbook.bin"] != nil {
+		return fmt.Errorf("%s is an Excel binary workbook (.xlsb): open it in Excel and save as .xlsx: %w", name, ErrUnsupported)
+	}
+	return fmt.Errorf("%s is a zip archive but not an xlsx workbook (no xl/workbook.xml): %w", name, ErrUnsupported)
+}
+
+// relationship is one entry of a .rels part.
+type relationship struct {
+	ID         string `xml:"Id,attr"`
+	Type       string `xml:"Type,attr"`
+	Target     string `xml:"Target,attr"`
+	TargetMode string `xml:"TargetMode,attr"`
+}
+
+// readRels reads the relationships of a part, with targets resolved to
+// part names.
+func (b *xlsxBook) readRels(part string) ([]relationship, error) {
+	dir, base := path.Split(part)
+	relsPart := dir + "_rels/" + base + ".rels"
+	if b.files[strings.ToLower(relsPart)] == nil {
+		return nil, nil
+	}
+	data, err := b.readPart(relsPart, b.lim.PartBytes)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Rels []relationship `xml:"Relationship"`
+	}
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: parse %s: %w", displayName(b.path), relsPart, err)
+	}
+	for i, r := range doc.Rels {
+		if r.TargetMode == "External" {
+			continue
+		}
+		if strings.HasPrefix(r.Target, "/") {
+			doc.Rels[i].Target = strings.TrimPrefix(r.Target, "/")
+		} else {
+			doc.Rels[i].Target = path.Join(dir, r.Target)
+		}
+	}
+	return doc.Rels, nil
+}
+
+// relType reports whether a relationship type URI names kind; transitional
+// and strict OOXML use different URI prefixes for the same kinds.
+func relType(uri, kind string) bool { return strings.HasSuffix(uri, "/"+kind) }
+
+// readStructure finds the workbook part through the package relationships,
+// then its sheets (in workbook order, resolved through the workbook's
+// relationships rather than guessed from file names), shared strings,
+// styles and date system.
+func (b *xlsxBook) readStructure() error {
+	wbPart := ""
+	rels, err := b.readRels("")
+	if err != nil {
+		return err
+	}
+	for _, r := range rels {
+		if relType(r.Type, "officeDocument") && b.files[strings.ToLower(r.Target)] != nil {
+			wbPart = r.Target
+		}
+	}
+	if wbPart == "" {
+		if b.files["xl/workbook.xml"] == nil {
+			return b.notXLSX()
+		}
+		wbPart = "xl/workbook.xml"
+	}
+	data, err := b.readPart(wbPart, b.lim.PartBytes)
+	if err != nil {
+		return err
+	}
+	var wb struct {
+		Pr struct {
+			Date1904 string `xml:"date1904,attr"`
+		} `xml:"workbookPr"`
+		Sheets []struct {
+			Name  string     `xml:"name,attr"`
+			Attrs []xml.Attr `xml:",any,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	if err := xml.Unmarshal(data, &wb); err != nil {
+		return fmt.Errorf("%s: parse %s: %w", displayName(b.path), wbPart, err)
+	}
+	b.date1904 = wb.Pr.Date1904 == "1" || wb.Pr.Date1904 == "true"
+	wbRels, err := b.readRels(wbPart)
+	if err != nil {
+		return err
+	}
+	targets := make(map[string]string, len(wbRels))
+	for _, r := range wbRels {
+		targets[r.ID] = r.Target
+		switch {
+		case relType(r.Type, "sharedStrings"):
+			b.sstPart = r.Target
+		case relType(r.Type, "styles"):
+			b.styles = r.Target
+		}
+	}
+	for _, s := range wb.Sheets {
+		sh := xlsxSheet{name: s.Name}
+		for _, a := range s.Attrs {
+			if a.Name.Local == "id" && strings.Contains(a.Name.Space, "relationships") {
+				sh.part = targets[a.Value]
+			}
+		}
+		b.sheets = append(b.sheets, sh)
+	}
+	return nil
+}
+
+// readPart returns a whole (small) part, refusing more than limit bytes.
+func (b *xlsxBook) readPart(name string, limit int64) ([]byte, error) {
+	rc, err := b.openPart(name, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read %s: %w", displayName(b.path), name, err)
+	}
+	return data, nil
+}
+
+// openPart opens a part for streaming, refusing it when its declared
+// uncompressed size exceeds limit, and failing the read when it inflates to
+// more than limit whatever it declared (a zip bomb lies).
+func (b *xlsxBook) openPart(name string, limit int64) (io.ReadCloser, error) {
+	f := b.files[strings.ToLower(name)]
+	if f == nil {
+		return nil, fmt.Errorf("%s: part %s is missing: %w", displayName(b.path), name, ErrUnsupported)
+	}
+	if f.UncompressedSize64 > uint64(limit) {
+		return nil, b.tooLarge(name, limit)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: open %s: %w", displayName(b.path), name, err)
+	}
+	return &limitedPart{rc: rc, left: limit, err: b.tooLarge(name, limit)}, nil
+}
+
+// tooLarge is the error for a part beyond its limit.
+func (b *xlsxBook) tooLarge(name string, limit int64) error {
+	return fmt.Errorf("%s: %s inflates to more than %d bytes, the limit for safety against zip bombs: %w", displayName(b.path), name, limit, ErrLimit)
+}
+
+// limitedPart reads a part and fails once it yields more than its limit.
+type limitedPart struct {
+	rc   io.ReadCloser
+	left int64
+	err  error
+}
+
+// Read implements io.Reader.
+func (l *limitedPart) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return 0, l.err
+	}
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.rc.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return 0, l.err
+	}
+	return n, err
+}
+
+// Close implements io.Closer.
+func (l *limitedPart) Close() error { return l.rc.Close() }
+
+// Sheets lists the sheet names in workbook order, hidden ones included:
+// ingest decides what to do with them.
+func (b *xlsxBook) Sheets() []string {
+	names := make([]string, len(b.sheets))
+	for i, s := range b.sheets {
+		names[i] = s.name
+	}
+	return names
+}
+
+// Close closes the zip file.
+func (b *xlsxBook) Close() error { return b.zr.Close() }
+
+// load reads the shared strings and the styles once, on first need.
+func (b *xlsxBook) load() error {
+	b.once.Do(func() {
+		if b.sstPart != "" && b.files[strings.ToLower(b.sstPart)] != nil {
+			if b.sst, b.loadErr = b.readSharedStrings(); b.loadErr != nil {
+				return
+			}
+		}
+		if b.styles != "" && b.files[strings.ToLower(b.styles)] != nil {
+			b.dateStyles, b.loadErr = b.readDateStyles()
+		}
+	})
+	return b.loadErr
+}
+
+// readSharedStrings loads the shared strings table with the scanner. All
+// strings are decoded into one buffer and sliced from one string, so the
+// table costs two allocations however many entries it has. Rich text runs
+// are joined; phonetic runs (rPh) are not part of the text.
+func (b *xlsxBook) readSharedStrings() ([]string, error) {
+	rc, err := b.openPart(b.sstPart, b.lim.SharedStringsBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	s := newXMLScanner(rc, 64<<10)
+	var all, raw []byte
+	var ends []int
+	inSI, inT, phonetic := false, false, 0
+	for k := s.next(); k != tokEOF; k = s.next() {
+		switch k {
+		case tokStart:
+			switch string(s.name) {
+			case "si":
+				if s.selfClose {
+					ends = append(ends, len(all))
+					continue
+				}
+				inSI, raw = true, raw[:0]
+			case "rPh":
+				if !s.selfClose {
+					phonetic++
+				}
+			case "t":
+				inT = inSI && phonetic == 0 && !s.selfClose
+			}
+		case tokEnd:
+			switch string(s.name) {
+			case "si":
+				if inSI {
+					all = appendBSTR(all, appendUnescaped(nil, raw))
+					ends = append(ends, len(all))
+				}
+				inSI = false
+			case "rPh":
+				if phonetic > 0 {
+					phonetic--
+				}
+			case "t":
+				inT = false
+			}
+		case tokText:
+			if inT {
+				if s.cdata {
+					raw = appendEscapedCDATA(raw, s.text)
+				} else {
+					raw = append(raw, s.text...)
+				}
+			}
+		}
+	}
+	if err := s.failure(); err != nil {
+		return nil, fmt.Errorf("%s: read %s: %w", displayName(b.path), b.sstPart, err)
+	}
+	joined := string(all)
+	sst := make([]string, len(ends))
+	start := 0
+	for i, end := range ends {
+		sst[i] = joined[start:end]
+		start = end
+	}
+	return sst, nil
+}
+
+// readDateStyles tells, for each cell style, whether its number format
+// shows a date, because xlsx stores dates as plain serial numbers and only
+// the style says that 45000 means 2023-03-15.
+func (b *xlsxBook) readDateStyles() ([]bool, error) {
+	data, err := b.readPart(b.styles, b.lim.PartBytes)
+	if err != nil {
+		return nil, err
+	}
+	var st struct {
+		NumFmts []struct {
+			ID   int    `xml:"numFmtId,attr"`
+			Code string `xml:"formatCode,attr"`
+		} `xml:"numFmts>numFmt"`
+		Xfs []struct {
+			NumFmtID int `xml:"numFmtId,attr"`
+		} `xml:"cellXfs>xf"`
+	}
+	if err := xml.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("%s: parse %s: %w", displayName(b.path), b.styles, err)
+	}
+	custom := make(map[int]bool, len(st.NumFmts))
+	for _, f := range st.NumFmts {
+		custom[f.ID] = isDateFormat(f.Code)
+	}
+	dates := make([]bool, len(st.Xfs))
+	for i, xf := range st.Xfs {
+		if d, ok := custom[xf.NumFmtID]; ok {
+			dates[i] = d
+		} else {
+			dates[i] = builtinDateFormat(xf.NumFmtID)
+		}
+	}
+	return dates, nil
+}
+
+// builtinDateFormat reports whether a built-in number format shows a date:
+// 14–17 and 22 everywhere, 27–31, 34–36 and 50–58 in East Asian locales.
+// Formats of a time alone (18–21, 45–47) are not dates: their cells keep
+// the number.
+func builtinDateFormat(id int) bool {
+	switch {
+	case id >= 14 && id <= 17, id == 22:
+		return true
+	case id >= 27 && id <= 31, id >= 34 && id <= 36, id >= 50 && id <= 58:
+		return true
+	}
+	return false
+}
+
+// isDateFormat reports whether a custom number format code shows a date:
+// its first section, with quoted text, escaped characters and bracketed
+// parts (colours, locales, conditions) removed, holds a year or day token,
+// or a month token without hours or seconds around it ("mm:ss" is minutes).
+func isDateFormat(code string) bool {
+	if i := strings.IndexByte(code, ';'); i >= 0 {
+		code = code[:i]
+	}
+	var y, d, m, hs bool
+	for i := 0; i < len(code); i++ {
+		switch c := code[i] | 0x20; {
+		case code[i] == '"':
+			if j := strings.IndexByte(code[i+1:], '"'); j >= 0 {
+				i += j + 1
+			} else {
+				i = len(code)
+			}
+		case code[i] == '[':
+			if j := strings.IndexByte(code[i:], ']'); j >= 0 {
+				i += j
+			} else {
+				i = len(code)
+			}
+		case code[i] == '\\' || code[i] == '_' || code[i] == '*':
+			i++
+		case c == 'y':
+			y = true
+		case c == 'd':
+			d = true
+		case c == 'm':
+			m = true
+		case c == 'h' || c == 's':
+			hs = true
+		}
+	}
+	return y || d || (m && !hs)
+}
+
+// Rows starts a streaming pass over a sheet.
+func (b *xlsxBook) Rows(sheet string) (Rows, error) {
+	var sh *xlsxSheet
+	for i := range b.sheets {
+		if b.sheets[i].name == sheet {
+			sh = &b.sheets[i]
+			break
+		}
+	}
+	if sh == nil {
+		return nil, fmt.Errorf("%s: sheet %q (the workbook has %s): %w", displayName(b.path), sheet, quoteList(b.Sheets()), ErrNoSheet)
+	}
+	if sh.part == "" {
+		return nil, fmt.Errorf("%s: sheet %q has no worksheet part: %w", displayName(b.path), sheet, ErrUnsupported)
+	}
+	if err := b.load(); err != nil {
+		return nil, err
+	}
+	rc, err := b.openPart(sh.part, b.lim.SheetBytes)
+	if err != nil {
+		return nil, err
+	}
+	return newXLSXRows(b, sh.name, rc), nil
+}
+
+// quoteList renders names for an error message.
+func quoteList(names []string) string {
+	var buf bytes.Buffer
+	for i, n := range names {
+		if i > 0 {
+			buf.WriteString(", ")
+		}
+		buf.WriteString(strconv.Quote(n))
+	}
+	if buf.Len() == 0 {
+		return "no sheets"
+	}
+	return buf.String()
+}
