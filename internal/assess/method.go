@@ -257,7 +257,8 @@ func classify(bands []Band, x, c float64) (Band, []sdg.Threshold) {
 }
 
 // score maps x on the piecewise-linear curve pts (scaled by c), clamped to
-// the end knots.
+// the end knots. Where knots coincide (C = 0 puts every scaled knot at 0)
+// x takes the highest of their scores, as classify takes the best band.
 func score(pts []ScorePoint, x, c float64) float64 {
 	xs := make([]float64, len(pts))
 	for i, p := range pts {
@@ -266,14 +267,11 @@ func score(pts []ScorePoint, x, c float64) float64 {
 			xs[i] *= c
 		}
 	}
-	if x <= xs[0] {
+	if x < xs[0] {
 		return pts[0].Score
 	}
 	for i := 1; i < len(pts); i++ {
-		if x <= xs[i] {
-			if xs[i] == xs[i-1] {
-				return pts[i].Score
-			}
+		if x < xs[i] { // xs[i-1] ≤ x < xs[i], so the span is not empty
 			f := (x - xs[i-1]) / (xs[i] - xs[i-1])
 			return pts[i-1].Score + f*(pts[i].Score-pts[i-1].Score)
 		}
