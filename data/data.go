@@ -4,7 +4,8 @@ package data
 
 import "embed"
 
-// FS holds every reference file under data/.
+// FS holds every reference file under data/ (see README.md for their
+// format and sources).
 //
-//go:embed *.csv README.md demo
+//go:embed *.csv README.md
 var FS embed.FS
