@@ -2,12 +2,12 @@ package sheet
 
 import (
 	"archive/zip"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,8 +129,8 @@ func excelizeRows(t testing.TB, f *excelize.File, sheet string) [][]string {
 // sameCell reports whether the fast reader's cell got equals excelize's raw
 // value want, after the documented normalisation:
 //   - numbers: the fast reader renders the shortest decimal of the float
-//     (strconv 'f', -1) where excelize passes the stored text on; both must
-//     parse to the identical float64;
+//     (strconv 'f', -1) where excelize passes the stored text on, spaces
+//     and all; both must parse to the identical float64;
 //   - booleans: the fast reader says TRUE/FALSE where excelize says 1/0;
 //   - dates: the fast reader renders a date-styled serial as an ISO date
 //     (and time); excelize's raw serial must convert to exactly that.
@@ -141,7 +141,7 @@ func sameCell(got, want string, date1904 bool) bool {
 	if (got == "TRUE" && want == "1") || (got == "FALSE" && want == "0") {
 		return true
 	}
-	w, werr := strconv.ParseFloat(want, 64)
+	w, werr := strconv.ParseFloat(strings.TrimSpace(want), 64)
 	if werr != nil {
 		return false
 	}
@@ -228,6 +228,3 @@ func diffWithExcelize(t testing.TB, path string) (diffs []string, cells int) {
 	}
 	return diffs, cells
 }
-
-// isErr reports whether err wraps target, for table tests.
-func isErr(err, target error) bool { return errors.Is(err, target) }

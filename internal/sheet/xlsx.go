@@ -194,53 +194,23 @@ func (b *xlsxBook) readPart(name string, limit int64) ([]byte, error) {
 }
 
 // openPart opens a part for streaming, refusing it when its declared
-// uncompressed size exceeds limit, and failing the read when it inflates to
-// more than limit whatever it declared (a zip bomb lies).
+// uncompressed size exceeds limit. The declared size is a sound bound even
+// for a zip bomb that lies about it: archive/zip fails any read that
+// inflates past the declared size.
 func (b *xlsxBook) openPart(name string, limit int64) (io.ReadCloser, error) {
 	f := b.files[strings.ToLower(name)]
 	if f == nil {
 		return nil, fmt.Errorf("%s: part %s is missing: %w", displayName(b.path), name, ErrUnsupported)
 	}
 	if f.UncompressedSize64 > uint64(limit) {
-		return nil, b.tooLarge(name, limit)
+		return nil, fmt.Errorf("%s: %s inflates to %d bytes, more than the %d allowed (a limit against zip bombs): %w", displayName(b.path), name, f.UncompressedSize64, limit, ErrLimit)
 	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: open %s: %w", displayName(b.path), name, err)
 	}
-	return &limitedPart{rc: rc, left: limit, err: b.tooLarge(name, limit)}, nil
+	return rc, nil
 }
-
-// tooLarge is the error for a part beyond its limit.
-func (b *xlsxBook) tooLarge(name string, limit int64) error {
-	return fmt.Errorf("%s: %s inflates to more than %d bytes, the limit for safety against zip bombs: %w", displayName(b.path), name, limit, ErrLimit)
-}
-
-// limitedPart reads a part and fails once it yields more than its limit.
-type limitedPart struct {
-	rc   io.ReadCloser
-	left int64
-	err  error
-}
-
-// Read implements io.Reader.
-func (l *limitedPart) Read(p []byte) (int, error) {
-	if l.left < 0 {
-		return 0, l.err
-	}
-	if int64(len(p)) > l.left+1 {
-		p = p[:l.left+1]
-	}
-	n, err := l.rc.Read(p)
-	l.left -= int64(n)
-	if l.left < 0 {
-		return 0, l.err
-	}
-	return n, err
-}
-
-// Close implements io.Closer.
-func (l *limitedPart) Close() error { return l.rc.Close() }
 
 // Sheets lists the sheet names in workbook order, hidden ones included:
 // ingest decides what to do with them.

@@ -387,9 +387,11 @@ func (x *xlsxRows) addValue(num, col int, typ cellType, style int) bool {
 // appendNumber renders a numeric cell. A cell whose style shows a date
 // becomes an ISO date ("2006-01-02", with " 15:04:05" when it has a time of
 // day). Other numbers are rendered as the shortest decimal that reads back
-// to the same float64 (strconv 'f', -1), so "1.5E-3" becomes "0.0015" and
-// "7.2099999999999902" stays as it is: its float is not that of 7.21, and
-// rounding it would change the value. Text that is not a number is kept.
+// to the same float64 (strconv 'f', -1): Excel stores 17 significant digits,
+// so "5735123.0839999998" becomes "5735123.084" and "1.5E-3" "0.0015", while
+// "7.2099999999999902" becomes "7.20999999999999", not "7.21": its float is
+// not that of 7.21, and the value must not change. Text that is not a
+// number is kept.
 func (x *xlsxRows) appendNumber(dst, v []byte, style int) []byte {
 	if style >= 0 && style < len(x.book.dateStyles) && x.book.dateStyles[style] {
 		if f, err := strconv.ParseFloat(string(bytes.TrimSpace(v)), 64); err == nil && f >= 1 && f < 2958466 {
