@@ -83,10 +83,13 @@ func normName(s string) string {
 		}
 	}
 	// Rebuild the key word by word, dropping stop words, expanding
-	// abbreviations and a trailing footnote number.
+	// abbreviations and a trailing footnote number, and gluing a French
+	// elision written apart ("Cote d Ivoire") to its word as the
+	// apostrophe rule does.
 	var out strings.Builder
 	out.Grow(len(buf))
 	n := len(starts)
+	glue := false
 	for w := 0; w < n; w++ {
 		end := len(buf)
 		if w+1 < n {
@@ -102,10 +105,11 @@ func normName(s string) string {
 		if x, ok := abbreviations[word]; ok {
 			word = x
 		}
-		if out.Len() > 0 {
+		if out.Len() > 0 && !glue {
 			out.WriteByte(' ')
 		}
 		out.WriteString(word)
+		glue = (word == "d" || word == "l") && w > 0 && w+1 < n
 	}
 	return out.String()
 }
