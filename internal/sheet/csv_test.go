@@ -178,12 +178,12 @@ func TestValidUTF8(t *testing.T) {
 // TestCSVReal reads every real csv file and checks its first row.
 func TestCSVReal(t *testing.T) {
 	firstCells := map[string][]string{
-		"UNSD_M49_Methodology__maxwinder-fds.csv": {"Global Code", "Global Name"},
-		"indicator_10-7-3.csv":                    {"Year"},
-		"indicator_10-c-1.csv":                    {"Year", "Series", "Units", "Value"},
-		"indicator_16-2-2.csv":                    {"Year"},
-		"indicator_10-7-1.csv":                    {"Year", "Value"},
-		"indicator_8-8-1.csv":                     {"Year", "Series", "Age"},
+		"UNSD_M49_Methodology__maxwinder-fds.csv":  {"Global Code", "Global Name"},
+		"indicator_10-7-3.csv":                     {"Year"},
+		"indicator_10-c-1.csv":                     {"Year", "Series", "Units", "Value"},
+		"indicator_16-2-2.csv":                     {"Year"},
+		"indicator_10-7-1.csv":                     {"Year", "Value"},
+		"indicator_8-8-1.csv":                      {"Year", "Series", "Age"},
 		"Indicator_10_7_2__Series_SG_CPA_MIGR.csv": {"", "index", "Goal"},
 	}
 	for _, path := range realFiles(t, "*/*.csv") {
