@@ -39,7 +39,7 @@ func (c *Catalog) loadAreas(fsys fs.FS, name string) error {
 	c.inM49 = map[string]bool{}
 	c.flags = map[string][]string{}
 	c.iso2, c.iso3 = map[string]string{}, map[string]string{}
-	c.names, c.sorted = map[string]string{}, map[string]string{}
+	c.names, c.sorted, c.exact = map[string]string{}, map[string]string{}, map[string]string{}
 	for i := range t.rows {
 		kind, ok := areaKinds[t.get(i, "kind")]
 		if !ok {
@@ -129,6 +129,9 @@ func (c *Catalog) addName(name, area string) error {
 		return fmt.Errorf("name %q (%q) used by %s and %s", name, key, prev, area)
 	}
 	c.names[key] = area
+	if _, ok := c.exact[name]; !ok {
+		c.exact[name] = area
+	}
 	sk := sortTokens(key)
 	if prev, ok := c.sorted[sk]; ok && prev != area {
 		c.sorted[sk] = ""
@@ -345,6 +348,28 @@ func (c *Catalog) MatchAreaCodeIn(scheme CodeScheme, code string) (sdg.Area, boo
 // alpha-3 code; ISO alpha-2 codes are not accepted, since words like "NA"
 // mean "not available" in free text.
 func (c *Catalog) MatchArea(text string) (sdg.Area, bool) {
+	// Most files spell areas exactly as one of our names: skip the
+	// normalisation for them.
+	if a, ok := c.exact[text]; ok {
+		return c.Area(a)
+	}
+	if v, ok := c.memo.Load(text); ok {
+		if code := v.(string); code != "" {
+			return c.Area(code)
+		}
+		return sdg.Area{}, false
+	}
+	a, ok := c.matchArea(text)
+	if c.memoLen.Add(1) <= maxMemo {
+		c.memo.Store(text, a.Code)
+	}
+	return a, ok
+}
+
+// maxMemo bounds the number of remembered free-text spellings.
+const maxMemo = 20000
+
+func (c *Catalog) matchArea(text string) (sdg.Area, bool) {
 	s := strings.TrimSpace(text)
 	if isDigits(s) {
 		return c.MatchAreaCode(s)

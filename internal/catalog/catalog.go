@@ -14,6 +14,8 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/migtrack/migtrack/internal/sdg"
 )
@@ -41,9 +43,15 @@ type Catalog struct {
 	schemes map[CodeScheme]map[string]string // scheme → codeKey(code) → canonical area code
 	iso2    map[string]string
 	iso3    map[string]string
+	exact   map[string]string // name or alias exactly as listed → canonical area code
 	names   map[string]string // normName(name or alias) → canonical area code
 	sorted  map[string]string // tokens of normName sorted → area code; "" when ambiguous
 	suggest []suggestion
+	// memo remembers free texts that needed normalisation (a file repeats
+	// the same few spellings on every row); memoLen bounds it so hostile
+	// input cannot grow it without limit.
+	memo    sync.Map // text → canonical area code, "" for no match
+	memoLen atomic.Int64
 
 	dims       map[string]*dimension
 	dimOrder   []string
@@ -231,7 +239,10 @@ func (c *Catalog) SDGRegions() []sdg.Area {
 	return out
 }
 
+// copyArea returns an area whose alias slice the caller may append to
+// without touching the catalog's (the capacity is cut to the length, so an
+// append copies); matching stays free of allocations.
 func copyArea(a sdg.Area) sdg.Area {
-	a.Aliases = append([]string(nil), a.Aliases...)
+	a.Aliases = a.Aliases[:len(a.Aliases):len(a.Aliases)]
 	return a
 }
