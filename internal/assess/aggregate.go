@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/migtrack/migtrack/internal/sdg"
 )
@@ -24,9 +25,11 @@ const defaultCoverage = 0.5
 // It keeps pointers into the slice given to NewIndex: do not change that
 // slice while the Index is in use.
 type Index struct {
-	series  map[string]sdg.Series
-	data    map[string]map[string]*areaData // series → area
-	periods map[string]sdg.Period           // canonical period text → parsed
+	mu       sync.Mutex // guards popCache: an Index may serve concurrent requests
+	popCache map[popKey]*groupPopulation
+	series   map[string]sdg.Series
+	data     map[string]map[string]*areaData // series → area
+	periods  map[string]sdg.Period           // canonical period text → parsed
 }
 
 // areaData is one series' observations for one area.
@@ -43,9 +46,10 @@ type areaData struct {
 // (numerators, denominators and weights included) for their units.
 func NewIndex(series []sdg.Series, obs []sdg.Observation) *Index {
 	ix := &Index{
-		series:  make(map[string]sdg.Series, len(series)),
-		data:    map[string]map[string]*areaData{},
-		periods: map[string]sdg.Period{},
+		series:   make(map[string]sdg.Series, len(series)),
+		data:     map[string]map[string]*areaData{},
+		periods:  map[string]sdg.Period{},
+		popCache: map[popKey]*groupPopulation{},
 	}
 	for _, s := range series {
 		ix.series[s.Code] = s
@@ -70,16 +74,16 @@ func NewIndex(series []sdg.Series, obs []sdg.Observation) *Index {
 		}
 		ad := bySeries[o.Area]
 		if ad == nil {
-			ad = &areaData{byPeriod: map[string]*sdg.Observation{}, byYear: map[int]*sdg.Observation{}}
+			ad = &areaData{byYear: map[int]*sdg.Observation{}}
 			bySeries[o.Area] = ad
 		}
-		if _, dup := ad.byPeriod[o.Period]; dup {
+		y := p.Year()
+		prev, seen := ad.byYear[y]
+		if seen && prev.Period == o.Period {
 			continue // one value per key; the store guarantees it, a hand-made slice may not
 		}
-		ad.byPeriod[o.Period] = o
 		ad.obs = append(ad.obs, o)
-		y := p.Year()
-		if prev, ok := ad.byYear[y]; !ok || ix.periods[prev.Period].Kind != sdg.PeriodYear {
+		if !seen || ix.periods[prev.Period].Kind != sdg.PeriodYear {
 			ad.byYear[y] = o
 		}
 	}
@@ -214,11 +218,13 @@ func (ix *Index) compute(s sdg.Series, g sdg.Grouping, period string) (sdg.AreaV
 		Provenance: sdg.Computed, Rule: s.Aggregation, Members: len(g.Members),
 	}
 	own := ix.data[s.Code]
+	pop := ix.population(g, year)
 	var (
 		sum, wsum, num, den float64
+		popWith             float64
 		meeting             int
+		weightNearest       int
 		notes               []string
-		contributed         = make([]string, 0, len(g.Members))
 	)
 	weightCode := s.Weight
 	if weightCode == "" {
@@ -230,11 +236,10 @@ func (ix *Index) compute(s sdg.Series, g sdg.Grouping, period string) (sdg.AreaV
 		numMul = math.Pow10(ix.series[s.Numerator].UnitMultiplier)
 		denMul = math.Pow10(ix.series[s.Denominator].UnitMultiplier)
 	}
-	weightNearest := 0
-	for _, m := range g.Members {
+	for i, m := range g.Members {
 		var val *sdg.Observation
 		if ad := own[m]; ad != nil {
-			val = ad.byPeriod[period]
+			val = ad.periodObs(period, year)
 		}
 		switch s.Aggregation {
 		case sdg.AggSum, sdg.AggMean:
@@ -257,7 +262,13 @@ func (ix *Index) compute(s sdg.Series, g sdg.Grouping, period string) (sdg.AreaV
 			if val == nil {
 				continue
 			}
-			w, exact, ok := ix.nearest(weightCode, m, year)
+			var w float64
+			var exact, ok bool
+			if weightCode == PopulationSeries {
+				w, exact, ok = pop.value[i], pop.exact[i], pop.known[i]
+			} else {
+				w, exact, ok = ix.nearest(weightCode, m, year)
+			}
 			if !ok || w <= 0 {
 				continue
 			}
@@ -284,9 +295,11 @@ func (ix *Index) compute(s sdg.Series, g sdg.Grouping, period string) (sdg.AreaV
 			}
 			den += dv * denMul
 		}
-		contributed = append(contributed, m)
+		v.WithData++
+		if pop.known[i] {
+			popWith += pop.value[i]
+		}
 	}
-	v.WithData = len(contributed)
 	if v.WithData == 0 {
 		return v, false
 	}
@@ -307,40 +320,21 @@ func (ix *Index) compute(s sdg.Series, g sdg.Grouping, period string) (sdg.AreaV
 	}
 	// Coverage: the share of the members' population living in members
 	// that contributed.
-	var popAll, popWith float64
-	known := 0
-	isIn := make(map[string]bool, len(contributed))
-	for _, m := range contributed {
-		isIn[m] = true
-	}
-	for _, m := range g.Members {
-		p, exact, ok := ix.nearest(PopulationSeries, m, year)
-		if !ok {
-			continue
-		}
-		known++
-		if !exact {
-			v.PopulationNearest++
-		}
-		popAll += p
-		if isIn[m] {
-			popWith += p
-		}
-	}
 	threshold := s.Coverage
 	if threshold <= 0 {
 		threshold = defaultCoverage
 	}
 	share := float64(v.WithData) / float64(max(v.Members, 1))
-	if popAll > 0 {
-		ps := popWith / popAll
+	if pop.total > 0 {
+		ps := popWith / pop.total
 		v.PopulationShare = &ps
+		v.PopulationNearest = pop.nearest
 		share = ps
-		if known < v.Members {
-			notes = append(notes, fmt.Sprintf("population known for %d of %d members", known, v.Members))
+		if pop.count < v.Members {
+			notes = append(notes, fmt.Sprintf("population known for %d of %d members", pop.count, v.Members))
 		}
-		if v.PopulationNearest > 0 {
-			notes = append(notes, fmt.Sprintf("population of %d members from the nearest year with data", v.PopulationNearest))
+		if pop.nearest > 0 {
+			notes = append(notes, fmt.Sprintf("population of %d members from the nearest year with data", pop.nearest))
 		}
 	} else {
 		notes = append(notes, "no population data: coverage measured by the share of members")
@@ -353,6 +347,62 @@ func (ix *Index) compute(s sdg.Series, g sdg.Grouping, period string) (sdg.AreaV
 	}
 	v.Note = strings.Join(notes, "; ")
 	return v, true
+}
+
+// groupPopulation is the population of a grouping's members in one year,
+// member by member (in the grouping's order), from the nearest year where
+// the year itself has none.
+type groupPopulation struct {
+	value        []float64
+	exact, known []bool
+	total        float64
+	count        int // members with a population
+	nearest      int // members whose population came from another year
+}
+
+// population returns the members' population for a year; every series
+// aggregated over the grouping shares it, so it is computed once.
+func (ix *Index) population(g sdg.Grouping, year int) *groupPopulation {
+	key := popKey{g.Area.Code, year}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if p, ok := ix.popCache[key]; ok && len(p.value) == len(g.Members) {
+		return p
+	}
+	p := &groupPopulation{value: make([]float64, len(g.Members)), exact: make([]bool, len(g.Members)), known: make([]bool, len(g.Members))}
+	for i, m := range g.Members {
+		v, exact, ok := ix.nearest(PopulationSeries, m, year)
+		if !ok {
+			continue
+		}
+		p.value[i], p.exact[i], p.known[i] = v, exact, true
+		p.total += v
+		p.count++
+		if !exact {
+			p.nearest++
+		}
+	}
+	ix.popCache[key] = p
+	return p
+}
+
+type popKey struct {
+	area string
+	year int
+}
+
+// periodObs returns the observation for exactly that period (of that
+// year).
+func (ad *areaData) periodObs(period string, year int) *sdg.Observation {
+	if o := ad.byYear[year]; o != nil && o.Period == period {
+		return o
+	}
+	for _, o := range ad.obs { // a range sharing its end year with a single year
+		if o.Period == period {
+			return o
+		}
+	}
+	return nil
 }
 
 // exact returns a series' value for an area in a year.

@@ -116,7 +116,11 @@ func rollUpMean(m Method, r sdg.RollUp, parts []Part) sdg.RollUp {
 	}
 	r.Explanation = fmt.Sprintf("%s %s: %s", capitalise(r.Level), r.Code, r.Label)
 	if r.Score != nil {
-		r.Explanation += fmt.Sprintf(" (mean score %.2f of %d series: %s)", *r.Score, n, strings.Join(used, ", "))
+		of := "series"
+		if r.Level == LevelTarget {
+			of = "indicators"
+		}
+		r.Explanation += fmt.Sprintf(" (mean score %.2f of %d %s: %s)", *r.Score, n, of, strings.Join(used, ", "))
 	}
 	r.Explanation += "."
 	return r
