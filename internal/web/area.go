@@ -1,0 +1,122 @@
+package web
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/migtrack/migtrack/internal/assess"
+	"github.com/migtrack/migtrack/internal/sdg"
+)
+
+// maxAreaCharts caps the charts of a profile page: past a dozen a page
+// stops being readable on a projector, and the table lists every series.
+const maxAreaCharts = 12
+
+// areaView is a region or country profile.
+type areaView struct {
+	Area      sdg.Area     `json:"area"`
+	Kind      string       `json:"kind"`
+	Region    *areaRef     `json:"region,omitempty"` // a country's SDG region
+	ShowWorld bool         `json:"-"`
+	Members   int          `json:"members,omitempty"`
+	Method    string       `json:"method"`
+	Rows      []areaRow    `json:"series"`
+	Charts    []chartView  `json:"charts"`
+	Legend    []statusView `json:"-"`
+}
+
+// areaRow is one series' latest values for the area, its region and World.
+type areaRow struct {
+	Series    seriesRef      `json:"series"`
+	Indicator string         `json:"indicator,omitempty"`
+	Own       string         `json:"value"`
+	Region    string         `json:"region_value,omitempty"`
+	World     string         `json:"world_value,omitempty"`
+	Unit      string         `json:"unit"`
+	Status    statusView     `json:"status"`
+	A         sdg.Assessment `json:"assessment"`
+}
+
+// buildArea profiles an area: every catalog series with data for it,
+// against its SDG region (countries) and World.
+func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wantAggregate bool) (pageView, error) {
+	a, ok := s.cfg.Catalog.Area(code)
+	if !ok || a.IsAggregate() != wantAggregate {
+		what := "country"
+		if wantAggregate {
+			what = "region or group"
+		}
+		return pageView{}, sdg.Errorf(sdg.ENotFound, "no %s %q in the catalog", what, code)
+	}
+	d, err := s.totals(ctx)
+	if err != nil {
+		return pageView{}, err
+	}
+	v := areaView{Area: a, Kind: kindLabel(a.Kind), Method: m.Name, Legend: legend(), ShowWorld: a.Code != "001"}
+	compare := []string{a.Code}
+	if r, ok := s.geo.regionOf[a.Code]; ok {
+		ref := s.geo.ref(r)
+		v.Region = &ref
+		compare = append(compare, r)
+	}
+	if v.ShowWorld {
+		compare = append(compare, "001")
+	}
+	if gr, ok := s.geo.grouping(a.Code); ok {
+		v.Members = len(gr.Members)
+	}
+	for _, se := range s.cfg.Catalog.Series() {
+		own := s.values(d, se.Code, a.Code)
+		lv, ok := latestValue(own)
+		if !ok {
+			continue
+		}
+		as := assessValues(m, se, a.Code, own)
+		row := areaRow{Series: seriesRefOf(se), Indicator: se.Indicator, Own: fmt.Sprintf("%s (%d)", fmtNum(lv.Value), lv.Year),
+			Unit: unitLabel(se), Status: viewStatus(as.Status, as.Label, as.Explanation), A: as}
+		if v.Region != nil {
+			row.Region = latestText(s.values(d, se.Code, v.Region.Code))
+		}
+		if v.ShowWorld {
+			row.World = latestText(s.values(d, se.Code, "001"))
+		}
+		v.Rows = append(v.Rows, row)
+		if len(v.Charts) < maxAreaCharts {
+			lc, _, err := s.areaLineChart(d, se, compare, "chart-"+chartID(se.Code), "")
+			if err != nil {
+				return pageView{}, err
+			}
+			if lc != nil {
+				v.Charts = append(v.Charts, *lc)
+			}
+		}
+	}
+	return pageView{Title: a.Name, Template: "area", Charts: len(v.Charts) > 0, Body: v}, nil
+}
+
+// latestText is "value (year)" of the latest value, or "–".
+func latestText(vals []sdg.AreaValue) string {
+	if lv, ok := latestValue(vals); ok {
+		return fmt.Sprintf("%s (%d)", fmtNum(lv.Value), lv.Year)
+	}
+	return "–"
+}
+
+// kindLabel words an area kind for the profile header.
+func kindLabel(k sdg.AreaKind) string {
+	switch k {
+	case sdg.Country:
+		return "Country or area"
+	case sdg.World:
+		return "World"
+	case sdg.SDGRegion:
+		return "SDG region"
+	case sdg.M49Region:
+		return "M49 region"
+	case sdg.M49SubRegion:
+		return "M49 sub-region"
+	case sdg.M49Inter:
+		return "M49 intermediate region"
+	}
+	return "Country group"
+}

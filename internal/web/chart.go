@@ -1,0 +1,229 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"strconv"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// Charts are built with go-echarts' option types, then serialised by us
+// into a <script type="application/json"> block that static/js/charts.js
+// hands to echarts.setOption. We do not use RenderSnippet: its output is an
+// inline script with options written unescaped (a footnote or a name with
+// "</script>" would break out), and inline scripts would force either
+// 'unsafe-inline' or per-request CSP nonces, which rule out caching whole
+// rendered pages. encoding/json escapes <, > and & as \u003c..., so data
+// text stays text wherever it lands.
+
+// okabeIto is the colour-blind-safe palette for chart series (black last:
+// it is reserved for the target line).
+var okabeIto = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999", "#000000"}
+
+// viridis is a perceptually uniform, colour-blind-safe ramp for maps.
+var viridis = []string{"#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"}
+
+// chartView is one chart as a page shows it: a container with a stable id,
+// the options block, a text summary (aria-describedby) and a table with
+// the same numbers.
+type chartView struct {
+	ID      string      `json:"id"`
+	Title   string      `json:"title"`
+	Summary string      `json:"summary"`
+	Spec    template.JS `json:"-"`
+	Tall    bool        `json:"-"`
+	Table   chartTable  `json:"table"`
+}
+
+// chartTable is a chart's table alternative. Cell (row i, column j) holds
+// data point i of series j, so a test (or a reader) can match the two.
+type chartTable struct {
+	Caption string     `json:"caption"`
+	Corner  string     `json:"corner"` // header of the label column
+	Columns []string   `json:"columns"`
+	Rows    []chartRow `json:"rows"`
+}
+
+// chartRow is one row of a chart table.
+type chartRow struct {
+	Label string     `json:"label"`
+	Cells []*float64 `json:"cells"`
+}
+
+// chartSpec is what charts.js reads.
+type chartSpec struct {
+	Option   map[string]any    `json:"option"`
+	NameMap  map[string]string `json:"nameMap,omitempty"`
+	NeedsMap bool              `json:"needsMap,omitempty"`
+}
+
+func encodeSpec(spec chartSpec) (template.JS, error) {
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return "", fmt.Errorf("encode chart options: %w", err)
+	}
+	// json.Marshal escapes <, > and &, so the block cannot close its
+	// <script> element nor open a comment.
+	return template.JS(b), nil
+}
+
+// lineSeries is one line of a time-series chart: values per x category,
+// nil where the area has no value.
+type lineSeries struct {
+	Name   string
+	Values []*float64
+}
+
+// lineChart builds a time-series chart of several areas with an optional
+// target drawn as a horizontal mark line.
+func lineChart(id, title, summary, unit string, years []int, series []lineSeries, target *float64, targetLabel string) (chartView, error) {
+	xs := make([]string, len(years))
+	for i, y := range years {
+		xs[i] = strconv.Itoa(y)
+	}
+	c := charts.NewLine()
+	c.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: "360px"}),
+		charts.WithColorsOpts(okabeIto),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithYAxisOpts(opts.YAxis{Name: unit, Scale: opts.Bool(true)}),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary}}),
+	)
+	c.SetXAxis(xs)
+	for i, s := range series {
+		data := make([]opts.LineData, len(s.Values))
+		for j, v := range s.Values {
+			if v == nil {
+				data[j] = opts.LineData{Value: "-"}
+			} else {
+				data[j] = opts.LineData{Value: *v}
+			}
+		}
+		so := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(true), ShowSymbol: opts.Bool(true)})}
+		if i == 0 && target != nil {
+			// The target line rides on the first series; ECharts draws
+			// a mark line across the whole plot whatever series holds it.
+			so = append(so,
+				charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: targetLabel, YAxis: *target}),
+				charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+					Symbol:    []string{"none", "none"},
+					Label:     &opts.Label{Show: opts.Bool(true), Formatter: targetLabel, Position: "insideEndTop"},
+					LineStyle: &opts.LineStyle{Color: "#000000", Type: "dashed", Width: 2},
+				}))
+		}
+		c.AddSeries(s.Name, data, so...)
+	}
+	c.Validate()
+	spec, err := encodeSpec(chartSpec{Option: c.JSON()})
+	if err != nil {
+		return chartView{}, err
+	}
+	t := chartTable{Caption: title, Corner: "Year"}
+	for _, s := range series {
+		t.Columns = append(t.Columns, s.Name)
+	}
+	for i, x := range xs {
+		row := chartRow{Label: x}
+		for _, s := range series {
+			row.Cells = append(row.Cells, s.Values[i])
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Table: t}, nil
+}
+
+// namedValue is one area's value for bar and map charts.
+type namedValue struct {
+	Code  string
+	Name  string
+	Value float64
+}
+
+// barChart ranks areas by value, first item at the top.
+func barChart(id, title, summary, unit string, items []namedValue) (chartView, error) {
+	names := make([]string, len(items))
+	data := make([]opts.BarData, len(items))
+	for i, it := range items {
+		names[i] = it.Name
+		data[i] = opts.BarData{Value: it.Value}
+	}
+	c := charts.NewBar()
+	c.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: "440px"}),
+		charts.WithColorsOpts(okabeIto),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "24", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Name: unit, Type: "value"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0"}}),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary}}),
+	)
+	c.SetXAxis(names).AddSeries(title, data)
+	c.XYReversal()
+	c.Validate()
+	spec, err := encodeSpec(chartSpec{Option: c.JSON()})
+	if err != nil {
+		return chartView{}, err
+	}
+	t := chartTable{Caption: title, Corner: "Area", Columns: []string{unit}}
+	for _, it := range items {
+		v := it.Value
+		t.Rows = append(t.Rows, chartRow{Label: it.Name, Cells: []*float64{&v}})
+	}
+	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Tall: true, Table: t}, nil
+}
+
+// mapName is the name charts.js registers the M49-keyed world geometry as.
+const mapName = "world-m49"
+
+// mapChart colours countries by value on the world map. Regions of the
+// geometry are named by M49 code; nameMap turns them into our names, which
+// the data items use, so tooltips and labels show our names.
+func mapChart(id, title, summary, unit string, items []namedValue) (chartView, error) {
+	data := make([]opts.MapData, len(items))
+	nameMap := make(map[string]string, len(items))
+	lo, hi := 0.0, 0.0
+	for i, it := range items {
+		data[i] = opts.MapData{Name: it.Name, Value: it.Value}
+		nameMap[it.Code] = it.Name
+		if i == 0 || it.Value < lo {
+			lo = it.Value
+		}
+		if i == 0 || it.Value > hi {
+			hi = it.Value
+		}
+	}
+	if hi == lo {
+		hi = lo + 1
+	}
+	c := charts.NewMap()
+	c.RegisterMapType(mapName)
+	c.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: "440px"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithVisualMapOpts(opts.VisualMap{
+			Type: "continuous", Calculable: opts.Bool(true), Min: float32(lo), Max: float32(hi),
+			Text: []string{"high", "low"}, Left: "left", Bottom: "8",
+			InRange: &opts.VisualMapInRange{Color: viridis},
+		}),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary}}),
+	)
+	c.AddSeries(title, data)
+	c.Validate()
+	spec, err := encodeSpec(chartSpec{Option: c.JSON(), NameMap: nameMap, NeedsMap: true})
+	if err != nil {
+		return chartView{}, err
+	}
+	t := chartTable{Caption: title, Corner: "Area", Columns: []string{unit}}
+	for _, it := range items {
+		v := it.Value
+		t.Rows = append(t.Rows, chartRow{Label: it.Name, Cells: []*float64{&v}})
+	}
+	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Tall: true, Table: t}, nil
+}

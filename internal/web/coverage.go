@@ -1,0 +1,131 @@
+package web
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/migtrack/migtrack/internal/sdg"
+)
+
+// coverageView is the /coverage page: countries with data by series and
+// year, and which series carry a migratory-status breakdown.
+type coverageView struct {
+	Region        string        `json:"region,omitempty"`
+	RegionMembers int           `json:"region_members,omitempty"`
+	Regions       []option      `json:"-"`
+	Years         []int         `json:"years"`
+	Rows          []coverageRow `json:"series"`
+}
+
+// coverageRow is one series' availability.
+type coverageRow struct {
+	Series     seriesRef      `json:"series"`
+	Cells      []coverageCell `json:"cells"`
+	Countries  int            `json:"countries"`
+	Aggregates int            `json:"aggregates"`
+	Dims       string         `json:"disaggregations"`
+	Migratory  bool           `json:"migratory_status"`
+}
+
+// coverageCell counts countries with a value in one year.
+type coverageCell struct {
+	Year int `json:"year"`
+	N    int `json:"countries"`
+}
+
+// buildCoverage counts, per catalog series and year, the countries with
+// data (only members of region when one is given).
+func (s *Server) buildCoverage(ctx context.Context, region string) (pageView, error) {
+	v := coverageView{}
+	var members map[string]bool
+	if region != "" {
+		gr, ok := s.geo.grouping(region)
+		if !ok {
+			return pageView{}, sdg.Errorf(sdg.EInvalid, "unknown region %q", region)
+		}
+		members = map[string]bool{}
+		for _, m := range gr.Members {
+			members[m] = true
+		}
+		v.Region, v.RegionMembers = gr.Area.Name, len(gr.Members)
+	}
+	v.Regions = append(v.Regions, option{Value: "", Label: "All countries", Selected: region == ""})
+	for _, a := range s.geo.headline {
+		v.Regions = append(v.Regions, option{Value: a.Code, Label: a.Name, Selected: a.Code == region})
+	}
+	cov, err := s.cfg.Store.Coverage(ctx)
+	if err != nil {
+		return pageView{}, err
+	}
+	type acc struct {
+		byYear     map[int]int
+		countries  map[string]bool
+		aggregates map[string]bool
+	}
+	per := map[string]*acc{}
+	yearSet := map[int]bool{}
+	for _, c := range cov.Cells {
+		x := per[c.Series]
+		if x == nil {
+			x = &acc{byYear: map[int]int{}, countries: map[string]bool{}, aggregates: map[string]bool{}}
+			per[c.Series] = x
+		}
+		if !s.geo.countrySet[c.Area] {
+			x.aggregates[c.Area] = true
+			continue
+		}
+		if members != nil && !members[c.Area] {
+			continue
+		}
+		x.byYear[c.Year]++
+		x.countries[c.Area] = true
+		yearSet[c.Year] = true
+	}
+	for y := range yearSet {
+		v.Years = append(v.Years, y)
+	}
+	sort.Ints(v.Years)
+	for _, se := range s.cfg.Catalog.Series() {
+		row := coverageRow{Series: seriesRefOf(se), Migratory: cov.MigratoryStatus[se.Code]}
+		x := per[se.Code]
+		if x != nil {
+			row.Countries, row.Aggregates = len(x.countries), len(x.aggregates)
+		}
+		for _, y := range v.Years {
+			n := 0
+			if x != nil {
+				n = x.byYear[y]
+			}
+			row.Cells = append(row.Cells, coverageCell{Year: y, N: n})
+		}
+		if x != nil {
+			dl, err := s.cfg.Store.DimsOf(ctx, se.Code)
+			if err != nil {
+				return pageView{}, err
+			}
+			row.Dims = dimNames(dl)
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return pageView{Title: "Data coverage", Template: "coverage", Body: v}, nil
+}
+
+// dimNames lists the dimensions that occur in a set of disaggregations.
+func dimNames(dl []sdg.Dims) string {
+	seen := map[string]bool{}
+	var names []string
+	for _, d := range dl {
+		for k := range d.Map() {
+			if !seen[k] {
+				seen[k] = true
+				names = append(names, dimLabel(k))
+			}
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return "total only"
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,289 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/migtrack/migtrack/internal/assess"
+	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/sdg"
+	"github.com/migtrack/migtrack/internal/store"
+)
+
+// geography is the catalog's areas arranged the way pages need them,
+// computed once at start.
+type geography struct {
+	cat        *catalog.Catalog
+	headline   []sdg.Area // World then the eight SDG regions
+	groupings  map[string]sdg.Grouping
+	regionOf   map[string]string // country → its SDG region
+	countries  []sdg.Area        // by name
+	countrySet map[string]bool
+}
+
+func newGeography(cat *catalog.Catalog) *geography {
+	g := &geography{cat: cat, groupings: map[string]sdg.Grouping{}, regionOf: map[string]string{}, countrySet: map[string]bool{}}
+	if w, ok := cat.Area("001"); ok {
+		g.headline = append(g.headline, w)
+	}
+	g.headline = append(g.headline, cat.SDGRegions()...)
+	for _, a := range g.headline {
+		if gr, ok := cat.Grouping(a.Code); ok {
+			g.groupings[a.Code] = gr
+			if a.Kind == sdg.SDGRegion {
+				for _, m := range gr.Members {
+					g.regionOf[m] = a.Code
+				}
+			}
+		}
+	}
+	for _, a := range cat.Areas() {
+		if a.Kind == sdg.Country {
+			g.countries = append(g.countries, a)
+			g.countrySet[a.Code] = true
+		}
+	}
+	sort.Slice(g.countries, func(i, j int) bool { return g.countries[i].Name < g.countries[j].Name })
+	return g
+}
+
+// grouping returns the members of an aggregate area (any grouping the
+// catalog knows, not only the headline ones).
+func (g *geography) grouping(code string) (sdg.Grouping, bool) {
+	if gr, ok := g.groupings[code]; ok {
+		return gr, true
+	}
+	return g.cat.Grouping(code)
+}
+
+// areaRef is a link to an area page.
+type areaRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Href string `json:"-"`
+}
+
+func refOf(a sdg.Area) areaRef {
+	if a.IsAggregate() {
+		return areaRef{Code: a.Code, Name: a.Name, Href: "/regions/" + a.Code}
+	}
+	return areaRef{Code: a.Code, Name: a.Name, Href: "/countries/" + a.Code}
+}
+
+// ref returns the link of an area code, falling back to the code for an
+// area the catalog does not know (it cannot be in the data, but a page
+// should not break over it).
+func (g *geography) ref(code string) areaRef {
+	if a, ok := g.cat.Area(code); ok {
+		return refOf(a)
+	}
+	return areaRef{Code: code, Name: code, Href: "/countries/" + code}
+}
+
+// seriesRef is a link to a series page.
+type seriesRef struct {
+	Code        string `json:"code"`
+	Description string `json:"description"`
+	Href        string `json:"-"`
+	Selected    bool   `json:"-"`
+}
+
+func seriesRefOf(s sdg.Series) seriesRef {
+	return seriesRef{Code: s.Code, Description: s.Description, Href: "/series/" + s.Code}
+}
+
+// involved lists a series and every series its aggregation draws on, plus
+// the population that measures coverage.
+func involved(cat *catalog.Catalog, code string) []sdg.Series {
+	seen := map[string]bool{}
+	var out []sdg.Series
+	add := func(c string) {
+		if c == "" || seen[c] {
+			return
+		}
+		seen[c] = true
+		if s, ok := cat.SeriesByCode(c); ok {
+			out = append(out, s)
+		}
+	}
+	add(code)
+	if s, ok := cat.SeriesByCode(code); ok {
+		add(s.Numerator)
+		add(s.Denominator)
+		add(s.Weight)
+	}
+	add(assess.PopulationSeries)
+	return out
+}
+
+// dataIndex is an assess.Index with what it was built from.
+type dataIndex struct {
+	ix  *assess.Index
+	obs []sdg.Observation // the index points into it
+}
+
+// totalsMemo holds the index of every series' totals for one generation:
+// overview, target, region and country pages all read it, so one load
+// serves them all until the next import.
+type totalsMemo struct {
+	mu  sync.Mutex
+	gen int64
+	idx *dataIndex
+}
+
+// totals returns the index of the totals (no disaggregation) of every
+// catalog series, loading it once per data generation.
+func (s *Server) totals(ctx context.Context) (*dataIndex, error) {
+	gen, err := s.cfg.Store.Generation(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read data generation: %w", err)
+	}
+	s.memo.mu.Lock()
+	defer s.memo.mu.Unlock()
+	if s.memo.idx != nil && s.memo.gen == gen {
+		return s.memo.idx, nil
+	}
+	total := sdg.Dims("")
+	obs, err := s.cfg.Store.Observations(ctx, store.Filter{Dims: &total})
+	if err != nil {
+		return nil, fmt.Errorf("load totals: %w", err)
+	}
+	s.memo.idx = &dataIndex{ix: assess.NewIndex(s.cfg.Catalog.Series(), obs), obs: obs}
+	s.memo.gen = gen
+	return s.memo.idx, nil
+}
+
+// indexFor returns an index in which series code is read at disaggregation
+// dims. The engine aggregates and assesses totals only, so for a
+// disaggregated view the series' (and its numerator's) observations at
+// dims are relabelled as totals of a private index; denominators, weights
+// and population stay totals. That lets "female migrant stock" be summed
+// over a region by the same rules as the total.
+func (s *Server) indexFor(ctx context.Context, code string, dims sdg.Dims) (*dataIndex, error) {
+	if dims == "" {
+		return s.totals(ctx)
+	}
+	inv := involved(s.cfg.Catalog, code)
+	series, _ := s.cfg.Catalog.SeriesByCode(code)
+	atDims := []string{code}
+	if series.Numerator != "" {
+		atDims = append(atDims, series.Numerator)
+	}
+	obs, err := s.cfg.Store.Observations(ctx, store.Filter{Series: atDims, Dims: &dims})
+	if err != nil {
+		return nil, fmt.Errorf("load %s at %s: %w", code, dims, err)
+	}
+	for i := range obs {
+		obs[i].Dims = ""
+	}
+	var rest []string
+	for _, x := range inv {
+		if x.Code != code && x.Code != series.Numerator {
+			rest = append(rest, x.Code)
+		}
+	}
+	if len(rest) > 0 {
+		total := sdg.Dims("")
+		more, err := s.cfg.Store.Observations(ctx, store.Filter{Series: rest, Dims: &total})
+		if err != nil {
+			return nil, fmt.Errorf("load weights of %s: %w", code, err)
+		}
+		obs = append(obs, more...)
+	}
+	return &dataIndex{ix: assess.NewIndex(inv, obs), obs: obs}, nil
+}
+
+// values returns the values of a series for an area: as reported for a
+// country; reported or computed from members for an aggregate.
+func (s *Server) values(d *dataIndex, code, area string) []sdg.AreaValue {
+	if gr, ok := s.geo.grouping(area); ok {
+		return d.ix.Aggregate(code, gr)
+	}
+	return d.ix.Reported(code, area)
+}
+
+// assessValues judges a series for an area from its values; values
+// withheld for insufficient coverage do not count as points.
+func assessValues(m assess.Method, series sdg.Series, area string, vals []sdg.AreaValue) sdg.Assessment {
+	pts := make([]assess.Point, 0, len(vals))
+	var latest *sdg.AreaValue
+	for i, v := range vals {
+		if v.HasValue {
+			pts = append(pts, assess.Point{Year: v.Year, Value: v.Value})
+			latest = &vals[i]
+		}
+	}
+	a := assess.Assess(m, series, pts)
+	a.Area = area
+	if latest != nil {
+		l := *latest
+		a.Latest = &l
+	}
+	return a
+}
+
+// latestValue returns the last value with a number, if any.
+func latestValue(vals []sdg.AreaValue) (sdg.AreaValue, bool) {
+	for i := len(vals) - 1; i >= 0; i-- {
+		if vals[i].HasValue {
+			return vals[i], true
+		}
+	}
+	return sdg.AreaValue{}, false
+}
+
+// provenance words where a value comes from, with its coverage.
+func provenance(v sdg.AreaValue) string {
+	if v.Provenance != sdg.Computed {
+		if v.Qualifier != "" {
+			return "reported (" + v.Qualifier + ")"
+		}
+		return "reported"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "computed (%s) from %d of %d members", strings.ReplaceAll(string(v.Rule), "_", " "), v.WithData, v.Members)
+	if v.PopulationShare != nil {
+		fmt.Fprintf(&b, ", %.0f %% of population", *v.PopulationShare*100)
+	}
+	if !v.HasValue {
+		b.WriteString(": insufficient coverage")
+	}
+	if v.Note != "" {
+		b.WriteString("; " + v.Note)
+	}
+	return b.String()
+}
+
+// method resolves the progress method of a request: ?method= or the
+// server's default. An unknown name is the caller's mistake.
+func (s *Server) method(name string) (assess.Method, error) {
+	if name == "" {
+		name = s.cfg.Method
+	}
+	m, ok := assess.MethodByName(name)
+	if !ok {
+		return assess.Method{}, sdg.Errorf(sdg.EInvalid, "unknown progress method %q (known: %s)", name, strings.Join(assess.MethodNames(), ", "))
+	}
+	return m, nil
+}
+
+// knownMethod reports whether a progress method exists.
+func knownMethod(name string) bool {
+	_, ok := assess.MethodByName(name)
+	return ok
+}
+
+// freshness words when the data last changed, for the page header.
+func (s *Server) freshness(ctx context.Context) (string, error) {
+	imp, err := s.cfg.Store.LatestImport(ctx)
+	if sdg.ErrorCode(err) == sdg.ENotFound {
+		return "no import yet", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s (import #%d, %s)", imp.At.UTC().Format("2 Jan 2006 15:04 UTC"), imp.ID, imp.FileName), nil
+}

@@ -1,0 +1,158 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/migtrack/migtrack/internal/assess"
+	"github.com/migtrack/migtrack/internal/sdg"
+)
+
+// overviewView is the / page: targets × regions status grid and the latest
+// headline values.
+type overviewView struct {
+	Method    string        `json:"method"`
+	Areas     []areaRef     `json:"areas"`
+	Rows      []overviewRow `json:"targets"`
+	Headlines []headlineRow `json:"headlines"`
+	Legend    []statusView  `json:"-"`
+}
+
+// overviewRow is one target's row of the grid.
+type overviewRow struct {
+	Code  string     `json:"code"`
+	Text  string     `json:"text"`
+	Href  string     `json:"-"`
+	Cells []gridCell `json:"cells"`
+}
+
+// gridCell is one target × area status, linking to the area's row on the
+// target page.
+type gridCell struct {
+	Area   areaRef    `json:"area"`
+	Status statusView `json:"status"`
+	Href   string     `json:"-"`
+}
+
+// headlineRow is the latest World value of one indicator's headline series.
+type headlineRow struct {
+	Indicator     string    `json:"indicator"`
+	IndicatorHref string    `json:"-"`
+	Text          string    `json:"text"`
+	Series        seriesRef `json:"series"`
+	Value         string    `json:"value"`
+	Year          int       `json:"year,omitempty"`
+	Unit          string    `json:"unit"`
+}
+
+// buildOverview assesses every target for World and the SDG regions.
+func (s *Server) buildOverview(ctx context.Context, m assess.Method) (pageView, error) {
+	d, err := s.totals(ctx)
+	if err != nil {
+		return pageView{}, err
+	}
+	v := overviewView{Method: m.Name, Legend: legend()}
+	for _, a := range s.geo.headline {
+		v.Areas = append(v.Areas, refOf(a))
+	}
+	for _, t := range s.cfg.Catalog.Targets() {
+		row := overviewRow{Code: t.Code, Text: shorten(t.Text, 90), Href: "/targets/" + t.Code}
+		for _, a := range s.geo.headline {
+			r := s.targetRollUp(m, d, t.Code, a.Code)
+			row.Cells = append(row.Cells, gridCell{
+				Area:   refOf(a),
+				Status: viewStatus(r.Status, r.Label, r.Explanation),
+				Href:   "/targets/" + t.Code + "#region-" + a.Code,
+			})
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	for _, ind := range s.cfg.Catalog.Indicators() {
+		se, ok := headlineOf(s.cfg.Catalog.SeriesOf(ind.Code))
+		if !ok {
+			continue
+		}
+		h := headlineRow{Indicator: ind.Code, IndicatorHref: "/indicators/" + ind.Code, Text: shorten(ind.Text, 90),
+			Series: seriesRefOf(se), Value: "no data", Unit: unitLabel(se)}
+		if lv, ok := latestValue(s.values(d, se.Code, "001")); ok {
+			h.Value, h.Year = fmtNum(lv.Value), lv.Year
+		}
+		v.Headlines = append(v.Headlines, h)
+	}
+	return pageView{Title: "Overview", Template: "overview", Body: v}, nil
+}
+
+// targetRollUp is one status for a target in one area: series assessed,
+// rolled up to indicators, then to the target by the method's rule.
+func (s *Server) targetRollUp(m assess.Method, d *dataIndex, target, area string) sdg.RollUp {
+	var seriesParts, indParts []assess.Part
+	for _, ind := range s.indicatorsOf(target) {
+		var parts []assess.Part
+		for _, se := range s.cfg.Catalog.SeriesOf(ind.Code) {
+			a := assessValues(m, se, area, s.values(d, se.Code, area))
+			parts = append(parts, assess.PartOf(se, a))
+		}
+		seriesParts = append(seriesParts, parts...)
+		r := assess.RollUp(m, assess.LevelIndicator, ind.Code, area, parts)
+		indParts = append(indParts, assess.Part{Code: ind.Code, Headline: true, Status: r.Status, Label: r.Label, Score: r.Score})
+	}
+	if m.RollUp == assess.RollUpMeanScore {
+		return assess.RollUp(m, assess.LevelTarget, target, area, indParts)
+	}
+	return assess.RollUp(m, assess.LevelTarget, target, area, seriesParts)
+}
+
+// indicatorsOf lists a target's indicators in catalog order.
+func (s *Server) indicatorsOf(target string) []sdg.Indicator {
+	var out []sdg.Indicator
+	for _, ind := range s.cfg.Catalog.Indicators() {
+		if ind.Target == target {
+			out = append(out, ind)
+		}
+	}
+	return out
+}
+
+// headlineOf picks the series a page charts first: the one the catalog
+// flags as headline, else the first.
+func headlineOf(series []sdg.Series) (sdg.Series, bool) {
+	for _, se := range series {
+		if se.Headline {
+			return se, true
+		}
+	}
+	if len(series) > 0 {
+		return series[0], true
+	}
+	return sdg.Series{}, false
+}
+
+// unitLabel words a series' unit with its multiplier ("NUMBER (thousands)").
+func unitLabel(se sdg.Series) string {
+	u := strings.ReplaceAll(strings.ToLower(se.Unit), "_", " ")
+	switch se.UnitMultiplier {
+	case 0:
+		return u
+	case 3:
+		return u + " (thousands)"
+	case 6:
+		return u + " (millions)"
+	case 9:
+		return u + " (billions)"
+	}
+	return fmt.Sprintf("%s (×10^%d)", u, se.UnitMultiplier)
+}
+
+// shorten cuts long official texts for grids, at a word boundary.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}

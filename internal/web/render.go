@@ -1,0 +1,198 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// apiPrefix is where every page's view model is served as JSON.
+const apiPrefix = "/api/v1"
+
+//go:embed templates
+var templateFS embed.FS
+
+// pageNames are the page templates; each is parsed with the layout and
+// the partials into its own set, once, at start.
+var pageNames = []string{"overview", "target", "series", "area", "coverage", "error"}
+
+// parseTemplates parses every page template, failing on the first error so
+// a broken template stops the server at start, not at the first request.
+func parseTemplates(a *assets) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"asset": a.URL,
+		"num":   fmtNum,
+		"pnum":  fmtPtr,
+		"pct":   fmtPct,
+		"raw":   fmtRaw,
+		"query": func(q string) template.URL { return template.URL(q) },
+	}
+	out := make(map[string]*template.Template, len(pageNames))
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS,
+			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// pageView is what the layout renders; Body is the page's own view model
+// (and all that /api/v1 returns).
+type pageView struct {
+	Title     string
+	Template  string
+	Charts    bool   // load ECharts and charts.js
+	Method    string // progress method in use
+	Freshness string // when the data last changed
+	Body      any
+}
+
+// respond serves a page from the cache, building it on a miss: as HTML at
+// the page's path, as JSON under /api/v1. The cache key is the path and
+// the canonical (sorted) query, and the store generation invalidates it.
+func (s *Server) respond(c echo.Context, build func(ctx context.Context) (pageView, error)) error {
+	req := c.Request()
+	ctx := req.Context()
+	gen, err := s.cfg.Store.Generation(ctx)
+	if err != nil {
+		return fmt.Errorf("read data generation: %w", err)
+	}
+	api := strings.HasPrefix(req.URL.Path, apiPrefix)
+	key := req.URL.Path + "?" + req.URL.Query().Encode()
+	r, err := s.cache.get(gen, key, func() (*rendered, error) {
+		// The first request's cancellation must not fail the others
+		// waiting for the same rendering.
+		bctx := context.WithoutCancel(ctx)
+		v, err := build(bctx)
+		if err != nil {
+			return nil, err
+		}
+		if api {
+			b, err := json.Marshal(v.Body)
+			if err != nil {
+				return nil, fmt.Errorf("encode %s: %w", req.URL.Path, err)
+			}
+			return newRendered(echo.MIMEApplicationJSON, b), nil
+		}
+		if v.Freshness, err = s.freshness(bctx); err != nil {
+			return nil, err
+		}
+		v.Method = s.cfg.Method
+		var buf bytes.Buffer
+		if err := s.pages[v.Template].ExecuteTemplate(&buf, "layout", v); err != nil {
+			return nil, fmt.Errorf("render %s: %w", v.Template, err)
+		}
+		return newRendered("text/html; charset=utf-8", buf.Bytes()), nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeRendered(c, r)
+}
+
+// writeRendered writes a cached response, honouring If-None-Match and
+// gzip. Pages revalidate (no-cache) because an import changes them.
+func writeRendered(c echo.Context, r *rendered) error {
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", r.etag)
+	h.Add("Vary", "Accept-Encoding")
+	if c.Request().Header.Get("If-None-Match") == r.etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if r.gz != nil && acceptsGzip(c.Request()) {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		return c.Blob(http.StatusOK, r.contentType, r.gz)
+	}
+	return c.Blob(http.StatusOK, r.contentType, r.body)
+}
+
+// renderError renders the error page (never cached).
+func (s *Server) renderError(c echo.Context, v errorView) error {
+	var buf bytes.Buffer
+	p := pageView{Title: http.StatusText(v.Status), Template: "error", Method: s.cfg.Method, Body: v}
+	if err := s.pages["error"].ExecuteTemplate(&buf, "layout", p); err != nil {
+		return c.String(v.Status, v.Message)
+	}
+	return c.HTMLBlob(v.Status, buf.Bytes())
+}
+
+// fmtNum formats a value for tables: thousands separators for large
+// numbers, up to three significant decimals for small ones, so the table
+// shows what a reader would write in a report.
+func fmtNum(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	a := math.Abs(v)
+	var s string
+	switch {
+	case a >= 1000:
+		s = strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+		return groupThousands(s)
+	case a >= 100:
+		s = strconv.FormatFloat(v, 'f', 1, 64)
+	case a >= 1 || a == 0:
+		s = strconv.FormatFloat(v, 'f', 2, 64)
+	default:
+		s = strconv.FormatFloat(v, 'f', 3, 64)
+	}
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// groupThousands puts commas between groups of three digits.
+func groupThousands(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// fmtPtr formats an optional value, "–" when absent.
+func fmtPtr(v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	return fmtNum(*v)
+}
+
+// fmtPct formats a fraction as a percentage ("-2.08 %"), "–" when absent.
+func fmtPct(v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	return strconv.FormatFloat(*v*100, 'f', 2, 64) + " %"
+}
+
+// fmtRaw writes a value with full precision for data attributes, so tests
+// and scripts compare the exact numbers the chart holds.
+func fmtRaw(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'g', -1, 64)
+}

@@ -1,0 +1,196 @@
+// Package web serves migtrack's dashboard: server-rendered pages with
+// progress charts by target, indicator, series, region and country, their
+// JSON under /api/v1 and CSV downloads, all assets embedded.
+//
+// Handlers stay thin (parse the query, call a view-model builder, render),
+// so the builders are plain Go and a later move off Echo v4 is cheap.
+// Rendered responses are cached per URL and store generation: an import
+// or rollback changes the generation and so invalidates every page.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/store"
+	"github.com/migtrack/migtrack/static"
+)
+
+// DefaultMethod is the progress method pages use unless Config or the
+// query (?method=) names another.
+const DefaultMethod = "unsd-2023"
+
+// Config is what the server needs; Store and Catalog are required.
+type Config struct {
+	Store   *store.DB
+	Catalog *catalog.Catalog
+	Logger  *slog.Logger // nil: slog.Default()
+	Method  string       // progress method; "" means DefaultMethod
+	// CacheEntries bounds the rendered-page cache (default 512 pages).
+	CacheEntries int
+	// BodyLimit caps request bodies (default "2M"); pages only read
+	// queries, uploads live elsewhere.
+	BodyLimit string
+}
+
+// Server is the dashboard: an Echo instance wired with our middleware,
+// templates parsed once and the page cache.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	echo   *echo.Echo
+	assets *assets
+	pages  map[string]*template.Template
+	cache  *pageCache
+	geo    *geography
+	memo   totalsMemo
+}
+
+// New checks the config, parses every template (failing fast on a bad
+// one), loads the embedded assets and wires the routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Catalog == nil {
+		return nil, errors.New("web: Config needs Store and Catalog")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Method == "" {
+		cfg.Method = DefaultMethod
+	}
+	if cfg.CacheEntries <= 0 {
+		cfg.CacheEntries = 512
+	}
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "2M"
+	}
+	if !knownMethod(cfg.Method) {
+		return nil, fmt.Errorf("web: unknown progress method %q", cfg.Method)
+	}
+	a, err := loadAssets(static.FS, "/static")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, assets: a, cache: newPageCache(cfg.CacheEntries)}
+	if s.pages, err = parseTemplates(a); err != nil {
+		return nil, err
+	}
+	s.geo = newGeography(cfg.Catalog)
+	s.echo = s.newEcho()
+	return s, nil
+}
+
+// Handler returns the fully wired HTTP handler (also what tests drive).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// ListenAndServe serves on addr until ctx ends, then shuts down
+// gracefully, letting requests in flight finish for up to 10 seconds.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is ListenAndServe on a listener the caller opened (tests and
+// benchmarks pass ":0" listeners to learn the port).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("serving dashboard", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down %s: %w", ln.Addr(), err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
+	}
+	return nil
+}
+
+// csp allows nothing but our own origin: chart options travel as JSON data
+// blocks read by static/js/charts.js, so no inline script is needed.
+// ECharts draws on canvas and sets inline styles on its tooltip, hence
+// style-src 'unsafe-inline' (styles cannot run code).
+const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; " +
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// newEcho wires middleware in the order STYLE.md gives and the routes.
+func (s *Server) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(middleware.RequestID())
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true,
+		LogRequestID: true, LogRemoteIP: true, LogError: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+				slog.String("method", v.Method), slog.String("uri", v.URI),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
+				slog.String("id", v.RequestID), slog.String("ip", v.RemoteIP))
+			return nil
+		},
+	}))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ContentSecurityPolicy: csp,
+		ReferrerPolicy:        "same-origin",
+	}))
+	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
+
+	e.GET("/healthz", s.showHealth)
+	e.GET("/static/:hash/*", s.assets.serveAsset)
+	// Each page answers as HTML at its path and as JSON of the same view
+	// model under /api/v1 (see respond), so the two never disagree.
+	for _, r := range []struct {
+		path, api string
+		h         echo.HandlerFunc
+	}{
+		{"/", "/overview", s.showOverview},
+		{"/targets/:code", "", s.showTarget},
+		{"/indicators/:code", "", s.showIndicator},
+		{"/series/:code", "", s.showSeries},
+		{"/regions/:code", "", s.showRegion},
+		{"/countries/:code", "", s.showCountry},
+		{"/coverage", "", s.showCoverage},
+	} {
+		api := r.api
+		if api == "" {
+			api = r.path
+		}
+		e.GET(r.path, r.h)
+		e.GET(apiPrefix+api, r.h)
+	}
+	e.GET("/download/series/:code", s.downloadSeries)
+	return e
+}

@@ -1,0 +1,18 @@
+package web
+
+import (
+	"context"
+
+	"github.com/labstack/echo/v4"
+)
+
+// showCountry serves /countries/{code}: a country profile against its
+// SDG region and World.
+func (s *Server) showCountry(c echo.Context) error {
+	m, err := s.method(c.QueryParam("method"))
+	if err != nil {
+		return err
+	}
+	code := c.Param("code")
+	return s.respond(c, func(ctx context.Context) (pageView, error) { return s.buildArea(ctx, m, code, false) })
+}

@@ -1,0 +1,17 @@
+package web
+
+import (
+	"context"
+
+	"github.com/labstack/echo/v4"
+)
+
+// showRegion serves /regions/{code}: a region or group profile.
+func (s *Server) showRegion(c echo.Context) error {
+	m, err := s.method(c.QueryParam("method"))
+	if err != nil {
+		return err
+	}
+	code := c.Param("code")
+	return s.respond(c, func(ctx context.Context) (pageView, error) { return s.buildArea(ctx, m, code, true) })
+}

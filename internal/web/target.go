@@ -1,0 +1,179 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/migtrack/migtrack/internal/assess"
+	"github.com/migtrack/migtrack/internal/sdg"
+)
+
+// targetView is the /targets/{code} page.
+type targetView struct {
+	Target     sdg.Target     `json:"target"`
+	Indicators []indicatorRef `json:"indicators"`
+	Status     rollupTable    `json:"status"`
+	Blocks     []targetBlock  `json:"series"`
+	Legend     []statusView   `json:"-"`
+}
+
+// indicatorRef links an indicator with its series.
+type indicatorRef struct {
+	Code   string      `json:"code"`
+	Text   string      `json:"text"`
+	Href   string      `json:"-"`
+	Series []seriesRef `json:"series"`
+}
+
+// targetBlock is one headline series of the target: chart and statuses.
+type targetBlock struct {
+	Indicator string        `json:"indicator"`
+	Series    seriesRef     `json:"series"`
+	Chart     chartView     `json:"chart"`
+	Progress  progressTable `json:"progress"`
+}
+
+// buildTarget charts each indicator's headline series for World and the
+// SDG regions and gives the target's status per region.
+func (s *Server) buildTarget(ctx context.Context, m assess.Method, code string) (pageView, error) {
+	t, ok := s.cfg.Catalog.Target(code)
+	if !ok {
+		return pageView{}, sdg.Errorf(sdg.ENotFound, "no target %q in the catalog", code)
+	}
+	d, err := s.totals(ctx)
+	if err != nil {
+		return pageView{}, err
+	}
+	v := targetView{Target: t, Legend: legend()}
+	v.Status.Caption = fmt.Sprintf("Target %s: status by area (%s)", t.Code, m.Name)
+	for _, a := range s.geo.headline {
+		r := s.targetRollUp(m, d, t.Code, a.Code)
+		v.Status.Rows = append(v.Status.Rows, rollupRow{Area: refOf(a), Status: viewStatus(r.Status, r.Label, r.Explanation), Explain: r.Explanation, R: r})
+	}
+	for _, ind := range s.indicatorsOf(t.Code) {
+		ir := indicatorRef{Code: ind.Code, Text: ind.Text, Href: "/indicators/" + ind.Code}
+		series := s.cfg.Catalog.SeriesOf(ind.Code)
+		for _, se := range series {
+			ir.Series = append(ir.Series, seriesRefOf(se))
+		}
+		v.Indicators = append(v.Indicators, ir)
+		se, ok := headlineOf(series)
+		if !ok {
+			continue
+		}
+		b, ok, err := s.headlineBlock(m, d, ind, se)
+		if err != nil {
+			return pageView{}, err
+		}
+		if ok {
+			v.Blocks = append(v.Blocks, b)
+		}
+	}
+	return pageView{Title: "Target " + t.Code, Template: "target", Charts: len(v.Blocks) > 0, Body: v}, nil
+}
+
+// headlineBlock charts one series for World and the SDG regions; false
+// when none of them has a value.
+func (s *Server) headlineBlock(m assess.Method, d *dataIndex, ind sdg.Indicator, se sdg.Series) (targetBlock, bool, error) {
+	areas := make([]string, len(s.geo.headline))
+	for i, a := range s.geo.headline {
+		areas[i] = a.Code
+	}
+	lc, vals, err := s.areaLineChart(d, se, areas, "chart-"+chartID(se.Code), "")
+	if err != nil {
+		return targetBlock{}, false, err
+	}
+	if lc == nil {
+		return targetBlock{}, false, nil
+	}
+	b := targetBlock{Indicator: ind.Code, Series: seriesRefOf(se), Chart: *lc}
+	b.Progress.Caption = fmt.Sprintf("Progress of %s by area (%s)", se.Code, m.Name)
+	for i, a := range s.geo.headline {
+		b.Progress.Rows = append(b.Progress.Rows, progressRowOf(refOf(a), assessValues(m, se, a.Code, vals[i])))
+	}
+	return b, true, nil
+}
+
+// areaLineChart charts a series over time for the given areas (values
+// reported or computed), with the target line. It returns nil when no area
+// has a value, and each area's values for reuse.
+func (s *Server) areaLineChart(d *dataIndex, se sdg.Series, areas []string, id, dimsNote string) (*chartView, [][]sdg.AreaValue, error) {
+	vals := make([][]sdg.AreaValue, len(areas))
+	yearSet := map[int]bool{}
+	for i, a := range areas {
+		vals[i] = s.values(d, se.Code, a)
+		for _, v := range vals[i] {
+			if v.HasValue {
+				yearSet[v.Year] = true
+			}
+		}
+	}
+	if len(yearSet) == 0 {
+		return nil, vals, nil
+	}
+	years := make([]int, 0, len(yearSet))
+	for y := range yearSet {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	pos := make(map[int]int, len(years))
+	for i, y := range years {
+		pos[y] = i
+	}
+	var lines []lineSeries
+	var described []string
+	for i, a := range areas {
+		ls := lineSeries{Name: s.geo.ref(a).Name, Values: make([]*float64, len(years))}
+		any := false
+		for _, v := range vals[i] {
+			if v.HasValue {
+				x := v.Value
+				ls.Values[pos[v.Year]] = &x
+				any = true
+			}
+		}
+		if !any {
+			continue // an area with no value would be an empty legend entry
+		}
+		lines = append(lines, ls)
+		if lv, ok := latestValue(vals[i]); ok {
+			described = append(described, fmt.Sprintf("%s %s in %d", ls.Name, fmtNum(lv.Value), lv.Year))
+		}
+	}
+	unit := unitLabel(se)
+	title := se.Description
+	if dimsNote != "" {
+		title += " (" + dimsNote + ")"
+	}
+	summary := fmt.Sprintf("Line chart of %s, %s, %d to %d, for %d areas. Latest values: %s.",
+		se.Description, unit, years[0], years[len(years)-1], len(lines), strings.Join(described, "; "))
+	var targetLabel string
+	if se.Target != nil {
+		targetLabel = fmt.Sprintf("Target %s by %d", fmtNum(*se.Target), se.TargetYear)
+		if se.TargetYear == 0 {
+			targetLabel = "Target " + fmtNum(*se.Target)
+		}
+		summary += " The dashed line is the " + strings.ToLower(targetLabel[:1]) + targetLabel[1:] + "."
+	}
+	lc, err := lineChart(id, title, summary, unit, years, lines, se.Target, targetLabel)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &lc, vals, nil
+}
+
+// chartID turns a code into an HTML id fragment that stays stable
+// between renderings (tests and permalinks to #chart-... rely on it).
+func chartID(code string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + ('a' - 'A')
+		}
+		return '-'
+	}, code)
+}
