@@ -209,8 +209,10 @@ func assessTarget(m Method, s sdg.Series, a *sdg.Assessment, b, t Point, d float
 // assessTrend classifies the growth rate in the desired direction of a
 // series without a numeric target.
 func assessTrend(m Method, s sdg.Series, a *sdg.Assessment, b, t Point, d float64, notes *[]string) {
+	// The natural limit slows growth towards it, so C applies only when
+	// the desired direction runs towards the (upper) limit.
 	c := 1.0
-	if m.LimitExponent > 0 && s.NaturalLimit != nil && *s.NaturalLimit > 0 {
+	if m.LimitExponent > 0 && s.Direction == sdg.Increase && s.NaturalLimit != nil && *s.NaturalLimit > 0 {
 		c = coefficient(b.Value, *s.NaturalLimit, m.LimitExponent)
 		a.Coefficient = &c
 	}

@@ -126,6 +126,14 @@ func TestAssess(t *testing.T) {
 			want:   want{status: sdg.StatusOnTrack, ratio: ptr(0.009806), score: ptr(2.79841)},
 		},
 		{
+			// Decrease series: the natural limit 100 is not where it is heading, so C = 1.
+			// d·CAGR = −((76/80)^(1/5) − 1) = 1.02 %, in 0.5–1.5 %: acceleration needed (on track had C = 0.629 applied).
+			name: "opensdg_natural_limit_ignored_for_decrease", method: "opensdg",
+			series: with(trendDn, func(s *sdg.Series) { s.Unit = "PERCENT"; s.NaturalLimit = ptr(100) }),
+			points: pts(2015, 80, 2020, 76),
+			want:   want{status: sdg.StatusAcceleration, ratio: ptr(0.010206)},
+		},
+		{
 			// opensdg with target: R = d·CAGR/|req| < 0 when moving away: CAGR = 1.3^(1/5) − 1 > 0 for a
 			// decrease series → deterioration; score clamps at −5 below R = −0.6.
 			name: "opensdg_deterioration", method: "opensdg", series: rmtCost, points: pts(2015, 5, 2020, 6.5),

@@ -312,9 +312,12 @@ func checkValues(obs []sdg.Observation) map[string]map[string]map[int][]float64 
 	return out
 }
 
-// applyChecks runs the two-part checks of a series for an area: the
-// values of the area itself, or else of its members, in the latest year
-// up to the assessment's latest year.
+// applyChecks runs the two-part checks of a series for an area, in the
+// latest year with values up to the assessment's latest year. A grouping
+// is checked on its members' values, since "no corridor above 5 %" is
+// about each corridor and not about an average; the grouping's own
+// values count only when no member has any. A country is checked on its
+// own values.
 func applyChecks(m Method, a *sdg.Assessment, series string, g sdg.Grouping, vals map[string]map[string]map[int][]float64) {
 	if a.LatestYear == 0 {
 		return
@@ -325,8 +328,11 @@ func applyChecks(m Method, a *sdg.Assessment, series string, g sdg.Grouping, val
 		}
 		byArea := vals[c.Other]
 		codes := []string{g.Area.Code}
-		if byArea[g.Area.Code] == nil {
-			codes = g.Members
+		for _, mb := range g.Members {
+			if byArea[mb] != nil {
+				codes = g.Members
+				break
+			}
 		}
 		year := 0
 		for _, code := range codes {

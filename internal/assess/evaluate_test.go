@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -121,6 +122,15 @@ func TestEvaluate(t *testing.T) {
 		a := findArea(t, rep, "SI_RMT_COST", "747").Assessment
 		if len(a.Checks) != 1 || !a.Checks[0].Passed || a.Checks[0].Value != 4.9 {
 			t.Errorf("747 checks = %+v", a.Checks)
+		}
+	})
+	t.Run("TwoPartTargetCheckUsesMembersOverOwnAverage", func(t *testing.T) {
+		r := req
+		// A World corridor average of 4 in 2017 does not hide Canada's 5.5 % corridor that year.
+		r.Observations = append(slices.Clone(req.Observations), corridor("001", "2017", "_T", 4), corridor("124", "2017", "356", 5.5))
+		a := findArea(t, Evaluate(r), "SI_RMT_COST", "001").Assessment
+		if len(a.Checks) != 1 || a.Checks[0].Passed || a.Checks[0].Value != 5.5 {
+			t.Errorf("World checks = %+v", a.Checks)
 		}
 	})
 	t.Run("AreaOrder", func(t *testing.T) {
