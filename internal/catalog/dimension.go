@@ -224,7 +224,7 @@ var (
 	reAgeRange = regexp.MustCompile(`^(?:aged |age |ages |y)?(\d{1,3}) ?(?:-|to|t) ?(\d{1,3})(?: ?(?:years?|yrs?)(?: old)?)?$`)
 	reAgeGE    = regexp.MustCompile(`^(?:aged |age |ages |y_?ge ?|>= ?)?(\d{1,3}) ?(?:\+|(?:years? )?(?:and|or) (?:over|older|above|more)|plus)?(?: ?years?)?$`)
 	reAgePlus  = regexp.MustCompile(`(\+|over|older|above|more|plus|ge)`)
-	reAgeLT    = regexp.MustCompile(`^(?:under|less than|below|younger than|< ?|y_?lt ?)(\d{1,3})(?: ?years?)?$`)
+	reAgeLT    = regexp.MustCompile(`^(?:under ?|less than ?|below ?|younger than ?|< ?|y_?lt ?)(\d{1,3})(?: ?years?)?$`)
 )
 
 // parseAge reads an age label into an SDMX-style code.
