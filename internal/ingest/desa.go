@@ -1,0 +1,436 @@
+package ingest
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/sdg"
+	"github.com/migtrack/migtrack/internal/sheet"
+)
+
+// matchDESA recognises the header row of a UN DESA wide table by its area
+// code column; the reader then finds the years on that row or the next.
+func matchDESA(h []string) bool {
+	return indexOf(h, "locationcode", "countrycode") >= 0
+}
+
+// desaColumn is one value column of a wide table: a series, a sex and a
+// period.
+type desaColumn struct {
+	col    int
+	series *sdg.Series
+	dims   sdg.Dims
+	period string
+	mult   int    // power of ten the file's numbers are in
+	label  string // group header and period, for problem reports
+}
+
+// desaRule maps the header of a group of columns (or the table title) to a
+// catalog series. Rules are tried in order: the more specific first, since
+// "refugees as a percentage of the international migrant stock" also
+// mentions the migrant stock.
+type desaRule struct {
+	all    []string // every phrase must occur
+	none   []string // no phrase may occur
+	series string
+	bySex  bool // the group header names a sex
+}
+
+var desaRules = []desaRule{
+	{all: []string{"refugee", "percentage"}, series: "MT_REFUGEES_PCT"},
+	{all: []string{"refugee", "rate of change"}, series: "MT_REFUGEES_GR"},
+	{all: []string{"refugee"}, series: "MT_REFUGEES", bySex: true},
+	{all: []string{"female migrants", "percentage"}, series: "MT_MIGSTOCK_FEM"},
+	{all: []string{"migrant stock", "percentage of the total population"}, series: "MT_MIGSTOCK_PCT", bySex: true},
+	{all: []string{"rate of change", "migrant stock"}, series: "MT_MIGSTOCK_GR", bySex: true},
+	{all: []string{"population"}, none: []string{"migrant"}, series: "MT_POP", bySex: true},
+	{all: []string{"international migrant stock"}, series: "MT_MIGSTOCK", bySex: true},
+}
+
+// desaSeriesOf returns the series code a group header or title names, and
+// whether the text names a sex.
+func desaSeriesOf(text string) (code string, bySex bool) {
+	t := strings.ToLower(text)
+rules:
+	for _, r := range desaRules {
+		for _, p := range r.all {
+			if !strings.Contains(t, p) {
+				continue rules
+			}
+		}
+		for _, p := range r.none {
+			if strings.Contains(t, p) {
+				continue rules
+			}
+		}
+		return r.series, r.bySex
+	}
+	return "", false
+}
+
+var (
+	reMale   = regexp.MustCompile(`(?i)\bmales?\b`)
+	reFemale = regexp.MustCompile(`(?i)\bfemales?\b`)
+	reTable  = regexp.MustCompile(`(?i)^\s*table\s*\d+`)
+	reDocID  = regexp.MustCompile(`POP/DB/\S+`)
+)
+
+// desaSex returns the sex a group header names: "F", "M" or "" for both.
+func desaSex(text string) string {
+	switch {
+	case strings.Contains(strings.ToLower(text), "both sexes"):
+		return ""
+	case reFemale.MatchString(text):
+		return "F"
+	case reMale.MatchString(text):
+		return "M"
+	}
+	return ""
+}
+
+// typeOfData explains UN DESA's "Type of data" codes (Notes sheet of the
+// workbooks).
+var typeOfData = map[string]string{
+	"B": "foreign-born population",
+	"C": "foreign citizens",
+	"I": "imputed (no data for the country)",
+	"R": "refugees added",
+}
+
+// readDESA reads one wide table of a UN DESA workbook: areas in rows with
+// their DESA codes, years in columns, one group of columns per series and
+// sex. Every group whose header (or, lacking one, the table title) names a
+// catalog series is read; the others are skipped with a note.
+func readDESA(s *sheetRun) error {
+	h := s.h
+	codeCol := indexOf(h, "locationcode", "countrycode")
+	nameCol, notesCol, typeCol := -1, indexOf(h, "notes"), -1
+	for i, c := range h {
+		switch {
+		case nameCol < 0 && i != codeCol && (strings.Contains(c, "area") || strings.Contains(c, "region") || strings.Contains(c, "country")):
+			nameCol = i
+		case typeCol < 0 && strings.HasPrefix(c, "typeofdata"):
+			typeCol = i
+		}
+	}
+	first := max(codeCol, nameCol, notesCol, typeCol) + 1
+
+	// Years are on the header row (2020 edition) or on the row below it
+	// (2015 edition, where the header row holds the group headers).
+	yearRow, groupRows := s.header, s.before
+	if !hasYears(yearRow, first) {
+		if !s.rows.Next() {
+			return s.rows.Err()
+		}
+		next := s.rows.Row()
+		if !hasYears(next, first) {
+			s.note(fmt.Sprintf("sheet %s: an area code column but no years in columns: skipped", sheetLabel(s.name)))
+			return nil
+		}
+		yearRow, groupRows = next, append(append([]sheet.Row(nil), s.before...), s.header)
+	}
+	title, source := desaTitle(s.before)
+	group := groupRow(groupRows, yearRow.Num, first)
+
+	cols := s.desaColumns(yearRow, group, title, first)
+	if len(cols) == 0 {
+		return nil
+	}
+	if err := s.loadDESANotes(); err != nil {
+		return err
+	}
+	n := &s.nm
+	for s.rows.Next() {
+		row := s.rows.Row()
+		code, name := strings.TrimSpace(cell(row, codeCol)), cleanAreaName(cell(row, nameCol))
+		if code == "" && name == "" {
+			continue
+		}
+		if err := s.tick(); err != nil {
+			return err
+		}
+		// Section labels and notes under the table carry no code and no value.
+		if code == "" && !anyValue(row, cols) {
+			continue
+		}
+		a := n.area(catalog.SchemeDESA, false, code, name)
+		if s.optArea != "" && a.code != s.optArea {
+			n.otherArea++
+			continue
+		}
+		if !a.ok {
+			col := codeCol
+			if code == "" {
+				col = nameCol
+			}
+			s.problemAt(col, row, a.reason, n.areaSuggestions(code, name))
+			continue
+		}
+		area := a.code
+		notes := s.desaNoteText(cell(row, notesCol))
+		nature, kind := desaKind(cell(row, typeCol))
+		for i := range cols {
+			c := &cols[i]
+			raw := cell(row, c.col)
+			var v sdg.Value
+			extra := ""
+			switch strings.TrimSpace(raw) {
+			case "~":
+				n.suppressed++
+				continue
+			case "—":
+				extra = "not zero but less than half the unit (—)"
+			default:
+				var err error
+				v, err = sdg.ParseValue(raw)
+				if err != nil {
+					s.problem(sdg.Problem{Location: s.desaLoc(c, row.Num), Raw: raw, Reason: err.Error()})
+					continue
+				}
+				if v.Missing {
+					n.missing++
+					continue
+				}
+			}
+			s.obs = sdg.Observation{
+				Key:       sdg.Key{Series: c.series.Code, Area: area, Period: c.period, Dims: c.dims},
+				Value:     rescale(v.Number, c.mult, c.series.UnitMultiplier),
+				Qualifier: v.Qualifier,
+				Nature:    nature,
+				Footnote:  n.joinFoot(notes, kind, markNote(v.Mark), extra),
+				Source:    source,
+			}
+			if err := s.emit(s.desaLoc(c, row.Num)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.rows.Err(); err != nil {
+		return fmt.Errorf("read sheet %q: %w", s.name, err)
+	}
+	return nil
+}
+
+// desaLoc is where a value of a wide table is, named by its group and period.
+func (s *sheetRun) desaLoc(c *desaColumn, row int) sdg.Location {
+	return sdg.Location{Sheet: s.name, Cell: sheet.CellRef(c.col, row), Column: c.label}
+}
+
+// desaColumns maps every year column to its series, sex and period.
+func (s *sheetRun) desaColumns(yearRow sheet.Row, group []string, title string, first int) []desaColumn {
+	var cols []desaColumn
+	for c := first; c < len(yearRow.Cells); c++ {
+		pe := s.nm.period(strings.TrimSpace(yearRow.Cells[c]))
+		if pe.err != "" {
+			continue
+		}
+		text := groupText(group, c, first)
+		if text == "" {
+			text = title
+		}
+		code, bySex := desaSeriesOf(text)
+		if code == "" {
+			code, bySex = desaSeriesOf(title)
+		}
+		var ser *sdg.Series
+		switch {
+		case s.optSeries != nil && (code == "" || code == s.optSeries.Code):
+			ser = s.optSeries
+		case s.optSeries != nil:
+			s.note(fmt.Sprintf("sheet %s: columns headed %q are series %s, not the one selected: skipped", sheetLabel(s.name), text, code))
+			continue
+		case code == "":
+			s.note(fmt.Sprintf("sheet %s: columns headed %q name no catalog series: skipped", sheetLabel(s.name), text))
+			continue
+		default:
+			found, ok := s.cat.SeriesByCode(code)
+			if !ok {
+				s.note(fmt.Sprintf("sheet %s: columns headed %q would be series %s, which is not in the migtrack catalog: skipped", sheetLabel(s.name), text, code))
+				continue
+			}
+			ser = &found
+		}
+		var dims sdg.Dims
+		if sex := desaSex(text); bySex && sex != "" {
+			dim, canon := "SEX", sex
+			if d := s.nm.dim("Sex", map[string]string{"F": "Female", "M": "Male"}[sex]); d.ok {
+				dim, canon = d.dim, d.code
+			}
+			dims = sdg.MakeDims(map[string]string{dim: canon})
+		}
+		mult := 0
+		if strings.Contains(strings.ToLower(text+" "+title), "thousands") {
+			mult = 3
+		}
+		cols = append(cols, desaColumn{col: c, series: ser, dims: dims, period: pe.canon, mult: mult,
+			label: strings.TrimSpace(text + " " + pe.canon)})
+	}
+	return cols
+}
+
+// hasYears reports whether a row has periods in its value columns.
+func hasYears(row sheet.Row, first int) bool {
+	for c := first; c < len(row.Cells); c++ {
+		if _, _, err := sdg.ParsePeriod(row.Cells[c]); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// groupRow returns the cells of the row of group headers: the nearest row
+// above the years, at most four rows up, with text over the value columns.
+// Merged headers (2020 edition) and un-merged ones (2015) both carry their
+// text in the group's first cell only.
+func groupRow(rows []sheet.Row, yearNum, first int) []string {
+	for i := len(rows) - 1; i >= 0; i-- {
+		if yearNum-rows[i].Num > 4 {
+			break
+		}
+		for c := first; c < len(rows[i].Cells); c++ {
+			if strings.TrimSpace(rows[i].Cells[c]) != "" {
+				return rows[i].Cells
+			}
+		}
+	}
+	return nil
+}
+
+// groupText is the group header over column c: the nearest text at or to
+// the left of c, within the value columns.
+func groupText(group []string, c, first int) string {
+	for i := min(c, len(group)-1); i >= first; i-- {
+		if t := strings.TrimSpace(group[i]); t != "" {
+			return strings.Join(strings.Fields(t), " ")
+		}
+	}
+	return ""
+}
+
+// desaTitle finds the table title ("Table 1: International migrant stock
+// …") and a source line (the publication and its document symbol) among
+// the rows above the header.
+func desaTitle(rows []sheet.Row) (title, source string) {
+	var pub, doc string
+	for _, r := range rows {
+		for _, c := range r.Cells {
+			t := strings.TrimSpace(c)
+			low := strings.ToLower(t)
+			switch {
+			case t == "":
+			case title == "" && reTable.MatchString(t):
+				title = t
+			case doc == "" && reDocID.MatchString(t) && len(t) < 60:
+				doc = reDocID.FindString(t)
+			case pub == "" && (strings.Contains(low, "international migrant stock") || strings.Contains(low, "international migration")) &&
+				!strings.Contains(low, "citation") && !strings.Contains(low, "copyright"):
+				pub = t
+			}
+		}
+	}
+	source = "UN DESA Population Division"
+	if pub != "" {
+		source += ", " + pub
+	}
+	if doc != "" {
+		source += " (" + doc + ")"
+	}
+	return title, source
+}
+
+// anyValue reports whether a row has a number in any value column.
+func anyValue(row sheet.Row, cols []desaColumn) bool {
+	for i := range cols {
+		t := strings.TrimSpace(cell(row, cols[i].col))
+		if t == "~" || t == "—" {
+			return true
+		}
+		if v, err := sdg.ParseValue(t); err == nil && !v.Missing {
+			return true
+		}
+	}
+	return false
+}
+
+// desaKind turns a "Type of data" cell ("B R") into a nature and a
+// footnote: the estimates are UN DESA's (nature E), and modelled (M) where
+// the country had no data at all (I).
+func desaKind(raw string) (nature, foot string) {
+	codes := strings.Fields(strings.ToUpper(raw))
+	if len(codes) == 0 {
+		return "E", ""
+	}
+	nature = "E"
+	parts := make([]string, 0, len(codes))
+	for _, c := range codes {
+		if c == "I" {
+			nature = "M"
+		}
+		if m, ok := typeOfData[c]; ok {
+			parts = append(parts, c+" ("+m+")")
+		} else {
+			parts = append(parts, c)
+		}
+	}
+	return nature, "type of data: " + strings.Join(parts, ", ")
+}
+
+// reNoteKey finds the note markers in a Notes cell: "3", "(1)", "(b)", "1,2".
+var reNoteKey = regexp.MustCompile(`[0-9A-Za-z]+`)
+
+// desaNoteText turns a Notes cell into the notes' text, as the workbook's
+// Notes sheet gives it, or "note N" where it has none.
+func (s *sheetRun) desaNoteText(raw string) string {
+	keys := reNoteKey.FindAllString(raw, -1)
+	if len(keys) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if t, ok := s.desaNotes[strings.ToLower(k)]; ok {
+			parts = append(parts, t)
+		} else {
+			parts = append(parts, "note "+k)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// loadDESANotes reads the workbook's Notes sheet once: rows of a short
+// marker ("1", "(a)") and the note's text.
+func (r *run) loadDESANotes() error {
+	if r.desaLoaded {
+		return nil
+	}
+	r.desaLoaded = true
+	r.desaNotes = map[string]string{}
+	for _, name := range r.book.Sheets() {
+		if normHeader(name) != "notes" {
+			continue
+		}
+		rows, err := r.book.Rows(name)
+		if err != nil {
+			return fmt.Errorf("read notes sheet %q: %w", name, err)
+		}
+		for rows.Next() {
+			row := rows.Row()
+			if len(row.Cells) < 2 {
+				continue
+			}
+			key := strings.ToLower(strings.Trim(strings.TrimSpace(row.Cells[0]), "()"))
+			text := strings.TrimSpace(row.Cells[1])
+			if key == "" || len(key) > 4 || text == "" || !reNoteKey.MatchString(key) {
+				continue
+			}
+			r.desaNotes[key] = strings.Join(strings.Fields(text), " ")
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("read notes sheet %q: %w", name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,478 @@
+package ingest
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/sdg"
+)
+
+// normaliser turns cell text into canonical codes through the catalog. Its
+// caches matter for speed: a million-row file names a few hundred areas,
+// periods and disaggregation values, and catalog matching (accents,
+// punctuation, aliases) is far dearer than a map lookup.
+type normaliser struct {
+	r       *run
+	series  map[string]*seriesEntry
+	texts   map[string]*seriesEntry // Open SDG "Series" texts → series
+	areas   map[string]areaEntry
+	periods map[string]periodEntry
+	dims    map[[2]string]dimEntry
+	counted []*counted
+	pairs   []dimPair // scratch for building Dims
+	foot    []string  // scratch for building footnotes
+
+	missing     int // empty or missing-marker values skipped
+	suppressed  int // UN DESA "~" values skipped
+	otherSeries int // rows of another series than Options.Series
+	otherArea   int // rows of another area than Options.Area
+	subnational int // Open SDG rows with a GeoCode
+}
+
+// seriesEntry caches the lookup of one series code or text.
+type seriesEntry struct {
+	s  sdg.Series
+	ok bool
+	*counted
+}
+
+// counted is a problem reported once for many rows (a series outside the
+// catalog, a column that is no known disaggregation); finish appends the
+// number of rows it made skip.
+type counted struct {
+	problem int // index of the listed problem, or -1
+	skipped int
+}
+
+// countProblem reports a problem once and returns its counter.
+func (n *normaliser) countProblem(p sdg.Problem) *counted {
+	c := &counted{problem: n.r.problem(p), skipped: 1}
+	n.counted = append(n.counted, c)
+	return c
+}
+
+type areaEntry struct {
+	code   string
+	ok     bool
+	reason string // why it did not resolve
+}
+
+type periodEntry struct {
+	canon string
+	note  string
+	err   string
+}
+
+type dimEntry struct {
+	dim, code string
+	ok        bool
+}
+
+type dimPair struct{ dim, code string }
+
+func newNormaliser(r *run) normaliser {
+	return normaliser{r: r,
+		series:  map[string]*seriesEntry{},
+		texts:   map[string]*seriesEntry{},
+		areas:   map[string]areaEntry{},
+		periods: map[string]periodEntry{},
+		dims:    map[[2]string]dimEntry{},
+	}
+}
+
+// seriesCode looks a series code up in the catalog. The first unknown
+// occurrence of a code is reported at its cell; later rows only count.
+func (n *normaliser) seriesCode(s *sheetRun, row int, col int, raw string) *seriesEntry {
+	code := strings.TrimSpace(raw)
+	if e, ok := n.series[code]; ok {
+		if !e.ok {
+			e.skipped++
+		}
+		return e
+	}
+	e := &seriesEntry{counted: &counted{problem: -1}}
+	e.s, e.ok = n.r.cat.SeriesByCode(code)
+	if !e.ok {
+		reason := fmt.Sprintf("series %s is not in the migtrack catalog", code)
+		if code == "" {
+			reason = "no series code"
+		}
+		e.counted = n.countProblem(sdg.Problem{Location: s.loc(col, row), Raw: raw, Reason: reason})
+	}
+	n.series[code] = e
+	return e
+}
+
+// finish completes the problems that count rows and turns the skip counters
+// into notes.
+func (n *normaliser) finish(res *Result) {
+	for _, c := range n.counted {
+		if c.problem >= 0 && c.skipped > 1 {
+			res.Problems[c.problem].Reason += fmt.Sprintf(" (%d rows skipped)", c.skipped)
+		}
+	}
+	add := func(count int, format string) {
+		if count > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf(format, count))
+		}
+	}
+	add(n.suppressed, "%d values suppressed for privacy (~, a number below five) were skipped as missing")
+	add(n.otherSeries, "%d rows of other series than the one selected were skipped")
+	add(n.otherArea, "%d rows of other areas than the one selected were skipped")
+	add(n.subnational, "%d rows with a GeoCode but no Country or Region breakdown (subnational areas that cannot be told from the national total) were skipped")
+}
+
+// area matches a row's area: by its code cell in the publisher's code
+// scheme (UN DESA and the SDG database number some groups differently),
+// by its name cell, or by both. A code and a name that both resolve but to
+// different areas are a mistake in the file, unless some scheme reconciles
+// them. An unknown code beside a known name trusts the name (UN DESA's
+// codes of its own), unless strict: the template's codes are the analyst's
+// choice and a typo must not pass because the laid-out name still matches.
+func (n *normaliser) area(scheme catalog.CodeScheme, strict bool, code, name string) areaEntry {
+	code, name = strings.TrimSpace(code), cleanAreaName(name)
+	key := fmt.Sprintf("%s\x1f%t\x1f%s\x1f%s", scheme, strict, code, name)
+	if e, ok := n.areas[key]; ok {
+		return e
+	}
+	if strict && code != "" {
+		name = ""
+	}
+	e := n.matchArea(scheme, code, name)
+	n.areas[key] = e
+	return e
+}
+
+func (n *normaliser) matchArea(scheme catalog.CodeScheme, code, name string) areaEntry {
+	cat := n.r.cat
+	var byName, byCode sdg.Area
+	nameOK, codeOK := false, false
+	if name != "" {
+		byName, nameOK = cat.MatchArea(name)
+	}
+	if code != "" {
+		byCode, codeOK = cat.MatchAreaCodeIn(scheme, code)
+	}
+	switch {
+	case code == "" && name == "":
+		return areaEntry{reason: "no area code or name"}
+	case codeOK && nameOK && byCode.Code != byName.Code:
+		if a, ok := cat.ResolveArea(code, name); ok {
+			return areaEntry{code: a.Code, ok: true}
+		}
+		return areaEntry{reason: fmt.Sprintf("area code %s is %s but the name says %s", code, byCode.Name, byName.Name)}
+	case codeOK:
+		return areaEntry{code: byCode.Code, ok: true}
+	case nameOK:
+		return areaEntry{code: byName.Code, ok: true}
+	}
+	return areaEntry{reason: "unknown area"}
+}
+
+// areaSuggestions are the catalog's closest names to what a row says.
+func (n *normaliser) areaSuggestions(code, name string) []string {
+	if name = cleanAreaName(name); name != "" {
+		return n.r.cat.SuggestAreas(name, 3)
+	}
+	return n.r.cat.SuggestAreas(strings.TrimSpace(code), 3)
+}
+
+// cleanAreaName drops what UN DESA adds to names: the indentation that
+// shows the hierarchy and the "*" that points to the notes.
+func cleanAreaName(s string) string {
+	return strings.TrimSpace(strings.TrimRight(strings.TrimSpace(s), "*"))
+}
+
+// period parses a period cell into its canonical text.
+func (n *normaliser) period(raw string) periodEntry {
+	if e, ok := n.periods[raw]; ok {
+		return e
+	}
+	var e periodEntry
+	p, note, err := sdg.ParsePeriod(raw)
+	if err != nil {
+		e.err = err.Error()
+	} else {
+		e.canon, e.note = p.String(), note
+	}
+	n.periods[raw] = e
+	return e
+}
+
+// dim maps a disaggregation cell to its canonical dimension and code.
+func (n *normaliser) dim(column, raw string) dimEntry {
+	k := [2]string{column, raw}
+	if e, ok := n.dims[k]; ok {
+		return e
+	}
+	var e dimEntry
+	e.dim, e.code, e.ok = n.r.cat.Dimension(column, raw)
+	n.dims[k] = e
+	return e
+}
+
+// makeDims builds canonical Dims from the pairs gathered for a row. Two
+// columns that give one dimension different codes are a conflict, returned
+// as the dimension's name.
+func makeDims(pairs []dimPair) (sdg.Dims, string) {
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i].dim < pairs[j].dim })
+	var b strings.Builder
+	last := ""
+	for i, p := range pairs {
+		if p.code == sdg.Total || p.code == "" {
+			continue
+		}
+		if i > 0 && p.dim == pairs[i-1].dim {
+			if p.code != pairs[i-1].code && pairs[i-1].code != sdg.Total {
+				return "", p.dim
+			}
+			continue
+		}
+		if last != "" {
+			b.WriteByte(';')
+		}
+		b.WriteString(p.dim)
+		b.WriteByte('=')
+		b.WriteString(p.code)
+		last = p.dim
+	}
+	return sdg.Dims(b.String()), ""
+}
+
+// natureCodes are the SDG Global Database nature codes.
+var natureCodes = map[string]bool{"C": true, "CA": true, "E": true, "G": true, "M": true, "N": true}
+
+// parseNature reads a nature code; "NA" (UNSD's "data nature not
+// available") and blank mean none.
+func parseNature(raw string) (string, bool) {
+	s := strings.ToUpper(strings.TrimSpace(raw))
+	switch {
+	case s == "" || s == "NA" || s == "NAN":
+		return "", true
+	case natureCodes[s]:
+		return s, true
+	}
+	return "", false
+}
+
+// statusMeaning turns an observation status (SDMX code or Open SDG text)
+// into a nature and a footnote: an estimate is nature E, anything else but
+// a normal value is worth a footnote.
+func statusMeaning(raw string) (nature, foot string) {
+	s := strings.TrimSpace(raw)
+	switch strings.ToLower(s) {
+	case "", "a", "normal value", "normal":
+		return "", ""
+	case "e", "estimated value", "estimated":
+		return "E", ""
+	case "p", "provisional value", "provisional":
+		return "", "provisional value"
+	}
+	return "", "observation status: " + s
+}
+
+// parseMult reads a unit multiplier: a power of ten ("3") or its name
+// ("Thousands", "Units").
+func parseMult(raw string) (mult int, stated, ok bool) {
+	s := strings.ToLower(strings.TrimSpace(raw))
+	switch s {
+	case "":
+		return 0, false, true
+	case "units", "unit", "ones", "one":
+		return 0, true, true
+	case "tens":
+		return 1, true, true
+	case "hundreds":
+		return 2, true, true
+	case "thousands", "thousand":
+		return 3, true, true
+	case "millions", "million":
+		return 6, true, true
+	case "billions", "billion":
+		return 9, true, true
+	}
+	if m, err := strconv.Atoi(s); err == nil && m >= -12 && m <= 12 {
+		return m, true, true
+	}
+	return 0, false, false
+}
+
+// rescale turns a value stated with the file's multiplier into the series'
+// multiplier. Dividing by an exact power of ten, rather than multiplying by
+// its inverse, keeps 1234 thousands → 1.234 millions exact to the last digit
+// a decimal reader would see.
+func rescale(v float64, fileMult, seriesMult int) float64 {
+	d := fileMult - seriesMult
+	switch {
+	case d > 0:
+		return v * math.Pow10(d)
+	case d < 0:
+		return v / math.Pow10(-d)
+	}
+	return v
+}
+
+// unitOf returns the unit to store on an observation: "" when the file's
+// unit means the series' unit, the file's text otherwise.
+func unitOf(fileUnit string, s *sdg.Series) string {
+	u := strings.TrimSpace(fileUnit)
+	if u == "" || canonUnit(u) == canonUnit(s.Unit) {
+		return ""
+	}
+	return u
+}
+
+// canonUnit folds the spellings of the common units together.
+func canonUnit(u string) string {
+	s := strings.ToLower(strings.TrimSpace(u))
+	switch s {
+	case "%", "pt", "percent", "percentage", "per cent", "pc":
+		return "percent"
+	case "number", "num", "no", "no.", "count", "persons", "units":
+		return "number"
+	}
+	return normHeader(s)
+}
+
+// joinFoot joins footnote parts with "; ", leaving out empty ones and
+// repeats.
+func (n *normaliser) joinFoot(parts ...string) string {
+	n.foot = n.foot[:0]
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		dup := false
+		for _, q := range n.foot {
+			if q == p {
+				dup = true
+			}
+		}
+		if !dup {
+			n.foot = append(n.foot, p)
+		}
+	}
+	switch len(n.foot) {
+	case 0:
+		return ""
+	case 1:
+		return n.foot[0]
+	}
+	return strings.Join(n.foot, "; ")
+}
+
+// markNote renders a footnote mark glued to a number ("1234a").
+func markNote(mark string) string {
+	if mark == "" {
+		return ""
+	}
+	return "[" + mark + "]"
+}
+
+// parseBound reads an optional bound cell.
+func parseBound(raw string) (*float64, error) {
+	v, err := sdg.ParseValue(raw)
+	if err != nil || v.Missing {
+		return nil, err
+	}
+	x := v.Number
+	return &x, nil
+}
+
+// seriesText maps a descriptive series text (Open SDG's "Series" column)
+// to a catalog series: a code, an exact description, or the series of the
+// indicator whose description shares the most words with the text.
+func (n *normaliser) seriesText(s *sheetRun, row, col int, raw, indicator string) *seriesEntry {
+	text := strings.TrimSpace(raw)
+	if e, ok := n.texts[text]; ok {
+		if !e.ok {
+			e.skipped++
+		}
+		return e
+	}
+	e := &seriesEntry{counted: &counted{problem: -1}}
+	e.s, e.ok = matchSeriesText(n.r.cat.Series(), n.r.cat.SeriesOf(indicator), text)
+	if !e.ok {
+		reason := fmt.Sprintf("series %q matches no series of the migtrack catalog", text)
+		if indicator != "" {
+			reason = fmt.Sprintf("series %q matches no single series of indicator %s in the migtrack catalog; give the series code", text, indicator)
+		}
+		e.counted = n.countProblem(sdg.Problem{Location: s.loc(col, row), Raw: raw, Reason: reason})
+	}
+	n.texts[text] = e
+	return e
+}
+
+// matchSeriesText picks the series a text names. all is the catalog; of is
+// the indicator's series (may be empty).
+func matchSeriesText(all, of []sdg.Series, text string) (sdg.Series, bool) {
+	nt := normHeader(text)
+	for _, s := range all {
+		if strings.EqualFold(s.Code, strings.TrimSpace(text)) || nt != "" && normHeader(s.Description) == nt {
+			return s, true
+		}
+	}
+	if len(of) == 1 {
+		return of[0], true
+	}
+	tw := words(text)
+	best, second, bi := -1.0, -1.0, -1
+	for i, s := range of {
+		sc := jaccard(tw, words(s.Description))
+		switch {
+		case sc > best:
+			second, best, bi = best, sc, i
+		case sc > second:
+			second = sc
+		}
+	}
+	if bi >= 0 && best > 0 && best > second {
+		return of[bi], true
+	}
+	return sdg.Series{}, false
+}
+
+// stopWords carry no meaning for telling series apart.
+var stopWords = map[string]bool{"of": true, "the": true, "a": true, "an": true, "to": true, "as": true,
+	"by": true, "and": true, "in": true, "per": true, "for": true, "on": true, "at": true, "or": true}
+
+// words splits text into lower-case stemmed words without stop words.
+func words(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if stopWords[w] {
+			continue
+		}
+		switch {
+		case strings.HasSuffix(w, "ies") && len(w) > 4:
+			w = strings.TrimSuffix(w, "ies") + "y"
+		case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && len(w) > 3:
+			w = strings.TrimSuffix(w, "s")
+		}
+		out[w] = true
+	}
+	return out
+}
+
+// jaccard is the share of words two sets have in common.
+func jaccard(a, b map[string]bool) float64 {
+	inter := 0
+	for w := range a {
+		if b[w] {
+			inter++
+		}
+	}
+	union := len(a) + len(b) - inter
+	if union == 0 {
+		return 0
+	}
+	return float64(inter) / float64(union)
+}
