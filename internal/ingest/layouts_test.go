@@ -341,7 +341,7 @@ func desaWorkbook(t *testing.T) string {
 			{3, "   SECTION LABEL", "", "", "", "..", "..", "..", ".."},
 			{4, "   Germany*", 7, 276, "B R", 10220418, 15762457, 5182457, "—"}, // 10
 			{5, "   Atlantis", "", 9999, "B", 1, 2, 3, 4},                       // 11
-			{6, "   Iraq", "", 368, "I", "1.2.3", 2, 3, 4},                        // 12
+			{6, "   Iraq", "", 368, "I", "1.2.3", 2, 3, 4},                      // 12
 			{7, "   Ivory Coast", "", "", "C", 5, 6, 7, 8},                      // 13: name only
 		}},
 		sheetData{name: "Table 2", rows: [][]any{
