@@ -200,3 +200,36 @@ func contains(s []string, v string) bool {
 	}
 	return false
 }
+
+// TestMigrationFlowNamesMatch checks the country names (no codes) of the UN
+// DESA migration flows workbook.
+func TestMigrationFlowNamesMatch(t *testing.T) {
+	c := loadTB(t)
+	x, err := excelize.OpenFile(realFile(t, "undesa_ims", "undesa_pd_2015_migration_flow_totals.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, err := x.GetRows("Totals")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i := range rows {
+		if len(rows[i]) == 0 || rows[i][0] != "CntName" {
+			continue
+		}
+		for _, r := range rows[i+1:] {
+			if len(r) == 0 || strings.TrimSpace(r[0]) == "" {
+				continue
+			}
+			if _, ok := c.MatchArea(r[0]); !ok {
+				t.Errorf("%q does not match", r[0])
+			}
+			n++
+		}
+	}
+	if n < 200 {
+		t.Errorf("only %d rows read", n)
+	}
+}

@@ -1,0 +1,82 @@
+package catalog
+
+import (
+	"io/fs"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/migtrack/migtrack/data"
+)
+
+// editedFS copies the embedded data and replaces old by new in one file.
+func editedFS(t *testing.T, file, old, new string) fs.FS {
+	t.Helper()
+	m := fstest.MapFS{}
+	entries, err := fs.ReadDir(data.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := fs.ReadFile(data.FS, e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[e.Name()] = &fstest.MapFile{Data: b}
+	}
+	s := string(m[file].Data)
+	if !strings.Contains(s, old) {
+		t.Fatalf("%s does not contain %q", file, old)
+	}
+	m[file].Data = []byte(strings.Replace(s, old, new, 1))
+	return m
+}
+
+func TestLoadRefusesInconsistentData(t *testing.T) {
+	tests := []struct {
+		name, file, old, new, wantErr string
+	}{
+		{"UnknownNumerator", "series.csv", "MT_REFUGEES_OR,MT_POP", "MT_NOPE,MT_POP", "numerator series"},
+		{"UnknownIndicator", "series.csv", "SI_RMT_COST,10.c.1", "SI_RMT_COST,10.c.9", "unknown indicator"},
+		{"UnknownDirection", "series.csv", "PERCENT,0,decrease,3,2030", "PERCENT,0,down,3,2030", "unknown direction"},
+		{"TargetWithoutYear", "series.csv", "PERCENT,0,decrease,3,2030", "PERCENT,0,decrease,3,", "target year"},
+		{"UnknownDisaggregation", "series.csv", "SEX MIGRATORY_STATUS,yes", "SEX COLOUR,yes", "unknown disaggregation"},
+		{"IndicatorWithoutTarget", "indicators.csv", "10.c.1,10.c,", "10.c.1,10.x,", "target"},
+		{"DuplicateName", "areas.csv", "276,country,Germany", "276,country,France", "used by"},
+		{"DuplicateISO", "areas.csv", "DE,DEU", "FR,DEU", "ISO2"},
+		{"UnknownParent", "areas.csv", "Afghanistan,AF,AFG,034", "Afghanistan,AF,AFG,999", "parent"},
+		{"RuleUnknownArea", "groupings.csv", "+015 +145", "+015 +999", "unknown area"},
+		{"DESACodeUnknownArea", "area_codes.csv", "DESA,1833,747", "DESA,1833,7470", "unknown area"},
+		{"DimensionAliasClash", "dimension_codes.csv", "SEX,M,Male,MALE", "SEX,M,Male,FEMALE", "means both"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(editedFS(t, tt.file, tt.old, tt.new))
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.file) {
+				t.Errorf("Load error = %v; want one naming %s and %q", err, tt.file, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestMatchAreaConcurrent(t *testing.T) {
+	c := loadTB(t)
+	texts := []string{" Germany*", "KOREA, REP.", "Atlantis", "france (a)"}
+	want := []string{"276", "410", "", "250"}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				a, _ := c.MatchArea(texts[i%len(texts)])
+				if a.Code != want[i%len(texts)] {
+					t.Errorf("MatchArea(%q) = %q", texts[i%len(texts)], a.Code)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
