@@ -52,6 +52,10 @@ type Catalog struct {
 	// input cannot grow it without limit.
 	memo    sync.Map // text → canonical area code, "" for no match
 	memoLen atomic.Int64
+	// suggestMemo does the same for SuggestAreas, which scans every
+	// spelling: a misspelt area repeated on many rows is scored once.
+	suggestMemo    sync.Map // suggestKey → []string
+	suggestMemoLen atomic.Int64
 
 	dims       map[string]*dimension
 	dimOrder   []string

@@ -166,6 +166,23 @@ func (c *Catalog) buildSuggestions() {
 // Closeness is the better of edit-distance similarity and word overlap of
 // the normalised spellings; names less than a third alike are left out.
 func (c *Catalog) SuggestAreas(text string, n int) []string {
+	mk := suggestKey{text, n}
+	if v, ok := c.suggestMemo.Load(mk); ok {
+		return append([]string(nil), v.([]string)...)
+	}
+	out := c.suggestAreas(text, n)
+	if c.suggestMemoLen.Add(1) <= maxMemo {
+		c.suggestMemo.Store(mk, out)
+	}
+	return append([]string(nil), out...)
+}
+
+type suggestKey struct {
+	text string
+	n    int
+}
+
+func (c *Catalog) suggestAreas(text string, n int) []string {
 	key := normName(text)
 	if key == "" || n <= 0 {
 		return nil
