@@ -40,9 +40,7 @@ func Assess(m Method, s sdg.Series, points []Point) sdg.Assessment {
 	a.Points = len(pts)
 
 	switch s.Direction {
-	case sdg.Increase, sdg.Decrease:
-	case sdg.Binary:
-		return assessBinary(m, a, pts)
+	case sdg.Increase, sdg.Decrease, sdg.Binary:
 	case sdg.NonStatistical:
 		return noVerdict(a, sdg.StatusNotAssessable, "non-statistical series: no numeric trend to assess")
 	default:
@@ -68,6 +66,9 @@ func Assess(m Method, s sdg.Series, points []Point) sdg.Assessment {
 		notes = append(notes, fmt.Sprintf("target year %d has passed: judged at %d with data up to it", a.TargetYear, a.TargetYear))
 		pts = kept
 		a.Points = len(pts)
+	}
+	if s.Direction == sdg.Binary {
+		return assessBinary(m, a, pts, notes)
 	}
 	d := 1.0
 	if s.Direction == sdg.Decrease {
@@ -248,11 +249,8 @@ func assessTrend(m Method, s sdg.Series, a *sdg.Assessment, b, t Point, d float6
 
 // assessBinary judges a yes/no series (1 = yes) on its latest value alone:
 // met when it reaches the target (1 when the catalog gives none).
-func assessBinary(m Method, a sdg.Assessment, pts []Point) sdg.Assessment {
+func assessBinary(m Method, a sdg.Assessment, pts []Point, notes []string) sdg.Assessment {
 	a.Variant = "level"
-	if len(pts) == 0 {
-		return noVerdict(a, sdg.StatusInsufficientData, "no data")
-	}
 	last := pts[len(pts)-1]
 	a.LatestYear, a.LatestValue = last.Year, last.Value
 	want := 1.0
@@ -264,9 +262,9 @@ func assessBinary(m Method, a sdg.Assessment, pts []Point) sdg.Assessment {
 	} else {
 		a.Status, a.Label = sdg.StatusNotMet, sdg.StatusNotMet.Label()
 	}
-	a.Reason = "binary series: judged on the latest value alone"
-	a.Explanation = fmt.Sprintf("Binary series: the latest value (%s in %d) is %s → %s (%s).",
-		fmtNum(last.Value), last.Year, map[bool]string{true: "yes", false: "no"}[a.Status == sdg.StatusMet], a.Label, m.Name)
+	a.Reason = strings.Join(append(notes, "binary series: judged on the latest value alone"), "; ")
+	a.Explanation = fmt.Sprintf("Binary series: the latest value (%s in %d) is %s; %s → %s (%s).",
+		fmtNum(last.Value), last.Year, map[bool]string{true: "yes", false: "no"}[a.Status == sdg.StatusMet], a.Reason, a.Label, m.Name)
 	return a
 }
 

@@ -222,6 +222,13 @@ func TestAssess(t *testing.T) {
 			want:   want{status: sdg.StatusMet, variant: "level"},
 		},
 		{
+			// 17.18-like: "by 2020". Yes only in 2022: judged at 2020, not met.
+			name: "binary_target_year_past", method: "unsd-2023",
+			series: sdg.Series{Code: "SG_STT_FPOS", Direction: sdg.Binary, Target: ptr(1), TargetYear: 2020},
+			points: pts(2018, 0, 2022, 1),
+			want:   want{status: sdg.StatusNotMet, latest: 2018, reason: "has passed"},
+		},
+		{
 			name: "binary_not_met", method: "opensdg", series: sdg.Series{Code: "X_BIN", Direction: sdg.Binary},
 			points: pts(2021, 0),
 			want:   want{status: sdg.StatusNotMet, label: "not met"},
