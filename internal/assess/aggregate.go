@@ -23,26 +23,30 @@ const defaultCoverage = 0.5
 // period, with the catalog entries of the series involved. Build it once
 // with NewIndex and ask it for as many series and groupings as needed.
 // It keeps pointers into the slice given to NewIndex: do not change that
-// slice while the Index is in use.
+// slice while the Index is in use. Groupings are known by their area code:
+// within one Index, give each code one membership.
 type Index struct {
 	mu       sync.Mutex // guards popCache: an Index may serve concurrent requests
 	popCache map[popKey]*groupPopulation
 	series   map[string]sdg.Series
 	data     map[string]map[string]*areaData // series → area
 	periods  map[string]sdg.Period           // canonical period text → parsed
+	// checks holds the values of two-part-target series, every
+	// disaggregation included: series → area → year → values.
+	checks map[string]map[string]map[int][]float64
 }
 
 // areaData is one series' observations for one area.
 type areaData struct {
-	obs      []*sdg.Observation          // sorted by period
-	byPeriod map[string]*sdg.Observation // canonical period → observation
-	byYear   map[int]*sdg.Observation    // period year → observation (a single year wins over a range ending in it)
-	years    []int                       // sorted keys of byYear, for nearest-year lookups
+	obs    []*sdg.Observation       // sorted by period
+	byYear map[int]*sdg.Observation // period year → observation (a single year wins over a range ending in it)
+	years  []int                    // sorted keys of byYear, for nearest-year lookups
 }
 
 // NewIndex indexes the total observations (Dims == "") of obs; other
 // disaggregations are left out because aggregates and assessments are of
-// totals. series gives the catalog entries of every series involved
+// totals, except for the series a two-part target checks (SI_RMT_COST_BC),
+// kept whole for the check. series gives the catalog entries of every series involved
 // (numerators, denominators and weights included) for their units.
 func NewIndex(series []sdg.Series, obs []sdg.Observation) *Index {
 	ix := &Index{
@@ -50,13 +54,18 @@ func NewIndex(series []sdg.Series, obs []sdg.Observation) *Index {
 		data:     map[string]map[string]*areaData{},
 		periods:  map[string]sdg.Period{},
 		popCache: map[popKey]*groupPopulation{},
+		checks:   map[string]map[string]map[int][]float64{},
+	}
+	checked := map[string]bool{}
+	for _, c := range targetChecks {
+		checked[c.Other] = true
 	}
 	for _, s := range series {
 		ix.series[s.Code] = s
 	}
 	for i := range obs {
 		o := &obs[i]
-		if o.Dims != "" {
+		if o.Dims != "" && !checked[o.Series] {
 			continue
 		}
 		p, ok := ix.periods[o.Period]
@@ -66,6 +75,12 @@ func NewIndex(series []sdg.Series, obs []sdg.Observation) *Index {
 				continue // the store only holds canonical periods; anything else cannot be placed in time
 			}
 			ix.periods[o.Period] = p
+		}
+		if checked[o.Series] {
+			ix.addCheckValue(o, p.Year())
+			if o.Dims != "" {
+				continue
+			}
 		}
 		bySeries := ix.data[o.Series]
 		if bySeries == nil {
@@ -102,10 +117,16 @@ func NewIndex(series []sdg.Series, obs []sdg.Observation) *Index {
 	return ix
 }
 
-// Series returns the catalog entry the index knows for code.
-func (ix *Index) Series(code string) (sdg.Series, bool) {
-	s, ok := ix.series[code]
-	return s, ok
+func (ix *Index) addCheckValue(o *sdg.Observation, year int) {
+	byArea := ix.checks[o.Series]
+	if byArea == nil {
+		byArea = map[string]map[int][]float64{}
+		ix.checks[o.Series] = byArea
+	}
+	if byArea[o.Area] == nil {
+		byArea[o.Area] = map[int][]float64{}
+	}
+	byArea[o.Area][year] = append(byArea[o.Area][year], o.Value)
 }
 
 // Areas returns the codes of the areas with data for a series, sorted.

@@ -2,7 +2,6 @@ package assess
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 
@@ -24,9 +23,6 @@ type TargetCheck struct {
 var targetChecks = []TargetCheck{
 	{Series: "SI_RMT_COST", Other: "SI_RMT_COST_BC", Max: 5, Name: "no remittance corridor above 5 %"},
 }
-
-// TargetChecks returns the two-part target checks the engine applies.
-func TargetChecks() []TargetCheck { return slices.Clone(targetChecks) }
 
 // ApplyCheck records check c on assessment a, from the values of c.Other
 // for the area in the year checked. A two-part target is met only when
@@ -123,7 +119,6 @@ func Evaluate(req Request) Report {
 		m, _ = MethodByName(DefaultMethod)
 	}
 	ix := NewIndex(append(slices.Clone(req.Series), req.Context...), req.Observations)
-	checks := checkValues(req.Observations)
 	groupIdx := make(map[string]int, len(req.Groupings))
 	for i, g := range req.Groupings {
 		groupIdx[g.Area.Code] = i
@@ -136,12 +131,9 @@ func Evaluate(req Request) Report {
 		sr := SeriesReport{Series: s.Code}
 		byArea := map[string]sdg.Assessment{}
 		for _, g := range req.Groupings {
-			vals := ix.Aggregate(s.Code, g)
-			a := assessValues(m, groupingView(s), vals)
-			a.Area = g.Area.Code
-			applyChecks(m, &a, s.Code, g, checks)
-			sr.Areas = append(sr.Areas, AreaReport{Area: g.Area.Code, Values: vals, Assessment: a})
-			byArea[g.Area.Code] = a
+			ar := ix.AssessGrouping(m, s, g)
+			sr.Areas = append(sr.Areas, ar)
+			byArea[g.Area.Code] = ar.Assessment
 			areaSet[g.Area.Code] = true
 		}
 		countries := req.Areas
@@ -154,15 +146,12 @@ func Evaluate(req Request) Report {
 			if _, isGroup := groupIdx[c]; isGroup {
 				continue
 			}
-			vals := ix.Reported(s.Code, c)
-			if vals == nil && req.Areas == nil {
+			ar := ix.AssessCountry(m, s, c)
+			if ar.Values == nil && req.Areas == nil {
 				continue
 			}
-			a := assessValues(m, countryView(s), vals)
-			a.Area = c
-			applyChecks(m, &a, s.Code, sdg.Grouping{Area: sdg.Area{Code: c}}, checks)
-			sr.Areas = append(sr.Areas, AreaReport{Area: c, Values: vals, Assessment: a})
-			byArea[c] = a
+			sr.Areas = append(sr.Areas, ar)
+			byArea[c] = ar.Assessment
 			areaSet[c] = true
 		}
 		assessments[s.Code] = byArea
@@ -225,6 +214,28 @@ func Evaluate(req Request) Report {
 	return rep
 }
 
+// AssessGrouping returns a series for a grouping: its values (reported
+// or computed, as Aggregate gives them) and their assessment, with the
+// two-part target checks applied.
+func (ix *Index) AssessGrouping(m Method, s sdg.Series, g sdg.Grouping) AreaReport {
+	vals := ix.Aggregate(s.Code, g)
+	a := assessValues(m, groupingView(s), vals)
+	a.Area = g.Area.Code
+	ix.applyChecks(m, &a, s.Code, g)
+	return AreaReport{Area: g.Area.Code, Values: vals, Assessment: a}
+}
+
+// AssessCountry returns a series for one country (or any area taken as
+// reported): its values as loaded and their assessment, with the
+// two-part target checks applied.
+func (ix *Index) AssessCountry(m Method, s sdg.Series, area string) AreaReport {
+	vals := ix.Reported(s.Code, area)
+	a := assessValues(m, countryView(s), vals)
+	a.Area = area
+	ix.applyChecks(m, &a, s.Code, sdg.Grouping{Area: sdg.Area{Code: area}})
+	return AreaReport{Area: area, Values: vals, Assessment: a}
+}
+
 // assessValues assesses an area's values, skipping those withheld for
 // insufficient coverage, and records the provenance of the latest value.
 func assessValues(m Method, s sdg.Series, vals []sdg.AreaValue) sdg.Assessment {
@@ -284,41 +295,13 @@ func countryView(s sdg.Series) sdg.Series {
 	return s
 }
 
-// checkValues indexes the observations of every checked series by area
-// and year, all disaggregations included.
-func checkValues(obs []sdg.Observation) map[string]map[string]map[int][]float64 {
-	wanted := map[string]bool{}
-	for _, c := range targetChecks {
-		wanted[c.Other] = true
-	}
-	out := map[string]map[string]map[int][]float64{}
-	for i := range obs {
-		o := &obs[i]
-		if !wanted[o.Series] {
-			continue
-		}
-		p, _, err := sdg.ParsePeriod(o.Period)
-		if err != nil || math.IsNaN(o.Value) {
-			continue
-		}
-		if out[o.Series] == nil {
-			out[o.Series] = map[string]map[int][]float64{}
-		}
-		if out[o.Series][o.Area] == nil {
-			out[o.Series][o.Area] = map[int][]float64{}
-		}
-		out[o.Series][o.Area][p.Year()] = append(out[o.Series][o.Area][p.Year()], o.Value)
-	}
-	return out
-}
-
 // applyChecks runs the two-part checks of a series for an area, in the
 // latest year with values up to the assessment's latest year. A grouping
 // is checked on its members' values, since "no corridor above 5 %" is
 // about each corridor and not about an average; the grouping's own
 // values count only when no member has any. A country is checked on its
 // own values.
-func applyChecks(m Method, a *sdg.Assessment, series string, g sdg.Grouping, vals map[string]map[string]map[int][]float64) {
+func (ix *Index) applyChecks(m Method, a *sdg.Assessment, series string, g sdg.Grouping) {
 	if a.LatestYear == 0 {
 		return
 	}
@@ -326,7 +309,7 @@ func applyChecks(m Method, a *sdg.Assessment, series string, g sdg.Grouping, val
 		if c.Series != series {
 			continue
 		}
-		byArea := vals[c.Other]
+		byArea := ix.checks[c.Other]
 		codes := []string{g.Area.Code}
 		for _, mb := range g.Members {
 			if byArea[mb] != nil {
