@@ -292,12 +292,11 @@ func TestTargetOf(t *testing.T) {
 	}
 }
 
-// demo builds a synthetic database the size of the demo: 10 series × 300
-// areas (291 countries, World and 8 regions) × 30 years, with MT_POP, and
-// the request that evaluates all of it.
-func demo() Request {
+// demo builds a synthetic database of 10 series (MT_POP and 9 of every
+// rule) × (countries + World + 8 regions) × years, and the request that
+// evaluates all of it. demo(291, 30) is the size of the demo database.
+func demo(countries, years int) Request {
 	rng := rand.New(rand.NewPCG(42, 7))
-	const countries, years = 291, 30
 	codes := make([]string, countries)
 	for i := range codes {
 		codes[i] = fmt.Sprintf("%03d", 100+i*3)
@@ -349,7 +348,7 @@ func demo() Request {
 // database (10 series × 300 areas × 30 years, ≈ 87 000 observations),
 // aggregates included. The target is well under a second per op.
 func BenchmarkEvaluateDemo(b *testing.B) {
-	req := demo()
+	req := demo(291, 30)
 	b.ReportAllocs()
 	for b.Loop() {
 		rep := Evaluate(req)
@@ -360,7 +359,7 @@ func BenchmarkEvaluateDemo(b *testing.B) {
 }
 
 func TestDemoEvaluates(t *testing.T) {
-	rep := Evaluate(demo())
+	rep := Evaluate(demo(40, 12))
 	n, verdicts := 0, 0
 	for _, s := range rep.Series {
 		for _, a := range s.Areas {
@@ -370,8 +369,32 @@ func TestDemoEvaluates(t *testing.T) {
 			}
 		}
 	}
-	// 10 series × (9 groupings + 291 countries).
-	if n != 3000 || verdicts < 2500 {
-		t.Errorf("%d series × areas with %d verdicts, want 3000 with most assessed", n, verdicts)
+	// 10 series × (9 groupings + 40 countries); MT_POP has no direction: no verdict.
+	if n != 490 || verdicts < 400 {
+		t.Errorf("%d series × areas with %d verdicts, want 490 with most assessed", n, verdicts)
+	}
+}
+
+// TestIndexConcurrentUse runs the pages' pattern, one Index shared by
+// concurrent requests, under the race detector.
+func TestIndexConcurrentUse(t *testing.T) {
+	series := []sdg.Series{popSeries, wmSeries}
+	ix := NewIndex(series, append([]sdg.Observation{
+		obs("X_WMEAN", "012", "2015", 10), obs("X_WMEAN", "504", "2015", 20), obs("X_WMEAN", "818", "2015", 5),
+		obs("X_WMEAN", "012", "2020", 12), obs("X_WMEAN", "504", "2020", 21), obs("X_WMEAN", "818", "2020", 6),
+	}, pop2015...))
+	m, _ := MethodByName("")
+	done := make(chan AreaReport)
+	for i := 0; i < 4; i++ {
+		go func() { done <- ix.AssessGrouping(m, wmSeries, region747) }()
+	}
+	first := <-done
+	for i := 1; i < 4; i++ {
+		if got := <-done; !reflect.DeepEqual(got, first) {
+			t.Error("concurrent use gave different results")
+		}
+	}
+	if len(first.Values) != 2 || first.Values[1].PopulationNearest != 3 {
+		t.Errorf("values = %+v", first.Values)
 	}
 }

@@ -64,7 +64,7 @@ func (s Status) Assessed() bool { return s.Rank() > 0 }
 type Threshold struct {
 	Min    float64 `json:"min"`
 	Strict bool    `json:"strict,omitempty"`
-	Last   bool    `json:"last,omitempty"` // catches everything below the previous thresholds
+	Last   bool    `json:"last,omitempty"` // catches everything below the previous threshold; its Min is 0 and means nothing
 	Status Status  `json:"status"`
 	Label  string  `json:"label"`
 }
