@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/export"
+	"github.com/migtrack/migtrack/internal/sdg"
+	"github.com/migtrack/migtrack/internal/store"
+)
+
+func runExport(ctx context.Context, m *Main, args []string) error {
+	var series, areas listFlag
+	format := "csv"
+	fs := m.newFlagSet("export", "export [--series S…] [--area A…] [--format csv|json|sdmx-csv]")
+	fs.Var(&series, "series", "series code (repeatable; default: all)")
+	fs.Var(&areas, "area", "area: M49, ISO code or name (repeatable; default: all)")
+	fs.StringVar(&format, "format", format, "csv, json (one object per line) or sdmx-csv")
+	if rest, err := parseFlags(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError("unexpected argument %q", rest[0])
+	}
+	cat, err := m.Catalog()
+	if err != nil {
+		return err
+	}
+	filter := store.Filter{Series: series}
+	for _, a := range areas {
+		area, ok := cat.MatchArea(a)
+		if !ok {
+			return usageError("unknown area %q (closest: %s)", a, strings.Join(cat.SuggestAreas(a, 3), ", "))
+		}
+		filter.Areas = append(filter.Areas, area.Code)
+	}
+	for _, s := range series {
+		if _, ok := cat.SeriesByCode(s); !ok {
+			return usageError("series %q is not in the catalog", s)
+		}
+	}
+	db, err := m.Store(ctx)
+	if err != nil {
+		return err
+	}
+	w, err := export.NewWriter(m.Stdout, format, exportNames(cat), dimensionColumns(cat, series))
+	if err != nil {
+		return usageError("%s", sdg.ErrorMessage(err))
+	}
+	if err := db.EachObservation(ctx, filter, w.Write); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return w.Flush()
+}
+
+// exportNames resolves area names and series units from the catalog.
+func exportNames(cat *catalog.Catalog) export.Names {
+	return export.Names{
+		AreaName: func(code string) string {
+			a, _ := cat.Area(code)
+			return a.Name
+		},
+		SeriesUnit: func(code string) string {
+			s, _ := cat.SeriesByCode(code)
+			return s.Unit
+		},
+	}
+}
+
+// dimensionColumns lists the disaggregations the chosen series (or every
+// series) may carry, for SDMX-CSV's dimension columns.
+func dimensionColumns(cat *catalog.Catalog, series []string) []string {
+	seen := map[string]bool{}
+	for _, s := range cat.Series() {
+		if len(series) > 0 && !contains(series, s.Code) {
+			continue
+		}
+		for _, d := range s.Disaggregations {
+			seen[d] = true
+		}
+	}
+	dims := make([]string, 0, len(seen))
+	for d := range seen {
+		dims = append(dims, d)
+	}
+	sort.Strings(dims)
+	return dims
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/migtrack/migtrack/data"
+	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/sdg"
+	"github.com/migtrack/migtrack/internal/store"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0 // done
+	exitProblems = 1 // the input had problems, or the command failed
+	exitUsage    = 2 // the command line was wrong
+)
+
+// defaultDB is the database file used when neither --db nor MIGTRACK_DB
+// says otherwise.
+const defaultDB = "migtrack.db"
+
+// errUsage marks command-line mistakes, which exit with exitUsage.
+var errUsage = errors.New("usage")
+
+// usageError wraps a message as a command-line mistake.
+func usageError(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+}
+
+// errProblems marks a command that ran but found problems in its input; its
+// report has already been printed.
+var errProblems = errors.New("problems found")
+
+// Main holds what every subcommand shares: the output streams, the logger,
+// the database path, and the catalog and store once opened.
+type Main struct {
+	Stdout, Stderr io.Writer
+	Logger         *slog.Logger
+	DBPath         string
+
+	cat *catalog.Catalog
+	db  *store.DB
+}
+
+// command is one subcommand: it parses its own arguments.
+type command struct {
+	summary string
+	run     func(ctx context.Context, m *Main, args []string) error
+}
+
+// commands lists the subcommands by name.
+func commands() map[string]command {
+	return map[string]command{
+		"serve":    {"run the dashboard (default)", runServe},
+		"import":   {"load workbooks into the database", runImport},
+		"imports":  {"list, show or roll back imports", runImports},
+		"export":   {"write observations as CSV or JSON", runExport},
+		"progress": {"assess progress towards the targets", runProgress},
+		"template": {"write an xlsx template for a series", runTemplate},
+		"demo":     {"build the demo database from data/demo", runDemo},
+	}
+}
+
+// Run executes the command line and returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	m := &Main{Stdout: stdout, Stderr: stderr}
+	m.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	defer m.Close()
+
+	global := flag.NewFlagSet("migtrack", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	global.StringVar(&m.DBPath, "db", envOr("MIGTRACK_DB", defaultDB), "SQLite database `file` ($MIGTRACK_DB)")
+	global.Usage = func() { printUsage(stderr, global) }
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	rest := global.Args()
+	name := "serve"
+	if len(rest) > 0 {
+		name, rest = rest[0], rest[1:]
+	}
+	cmd, ok := commands()[name]
+	if !ok {
+		fmt.Fprintf(stderr, "migtrack: unknown command %q\n", name)
+		printUsage(stderr, global)
+		return exitUsage
+	}
+	err := cmd.run(ctx, m, rest)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "migtrack %s: %v\n", name, err)
+		return exitUsage
+	case errors.Is(err, errProblems):
+		return exitProblems
+	default:
+		if code := sdg.ErrorCode(err); code != sdg.EInternal {
+			fmt.Fprintf(stderr, "migtrack %s: %s\n", name, sdg.ErrorMessage(err))
+		} else {
+			fmt.Fprintf(stderr, "migtrack %s: %v\n", name, err)
+		}
+		return exitProblems
+	}
+}
+
+func printUsage(w io.Writer, global *flag.FlagSet) {
+	fmt.Fprintln(w, "usage: migtrack [--db PATH] COMMAND [flags] [args]")
+	fmt.Fprintln(w, "\ncommands:")
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nglobal flags:")
+	global.PrintDefaults()
+	fmt.Fprintln(w, "\nrun 'migtrack COMMAND -h' for a command's flags")
+}
+
+// Catalog loads the embedded reference catalog once.
+func (m *Main) Catalog() (*catalog.Catalog, error) {
+	if m.cat == nil {
+		c, err := catalog.Load(data.FS)
+		if err != nil {
+			return nil, fmt.Errorf("load catalog: %w", err)
+		}
+		m.cat = c
+	}
+	return m.cat, nil
+}
+
+// Store opens the database once.
+func (m *Main) Store(ctx context.Context) (*store.DB, error) {
+	if m.db == nil {
+		db, err := store.Open(ctx, m.DBPath)
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", m.DBPath, err)
+		}
+		m.db = db
+	}
+	return m.db, nil
+}
+
+// Close closes the database if it was opened.
+func (m *Main) Close() {
+	if m.db != nil {
+		if err := m.db.Close(); err != nil {
+			m.Logger.Error("close database", "path", m.DBPath, "err", err)
+		}
+		m.db = nil
+	}
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// parseFlags parses a subcommand's flags wherever they stand among its
+// arguments ("import a.xlsx --dry-run" works like "import --dry-run a.xlsx").
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			positional = append(positional, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			positional = append(positional, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue // let Parse report it
+		}
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	if err := fs.Parse(flags); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError("%v", err)
+	}
+	return positional, nil
+}
+
+// newFlagSet makes a subcommand's flag set that reports to stderr.
+func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(m.Stderr, "usage: migtrack %s\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// listFlag collects a repeatable flag; "a,b" also counts as two values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
