@@ -469,10 +469,12 @@ func (ix *Index) sortValues(vs []sdg.AreaValue) {
 	})
 }
 
+var unitSeparators = strings.NewReplacer(",", "", " ", "", "_", "")
+
 // unitScale is the factor a ratio of sums is multiplied by to be in the
 // series' unit: 100 for percentages, 100 000 for "per 100,000" rates.
 func unitScale(unit string) float64 {
-	u := strings.ToUpper(strings.NewReplacer(",", "", " ", "", "_", "").Replace(unit))
+	u := strings.ToUpper(unitSeparators.Replace(unit))
 	switch {
 	case strings.Contains(u, "PERCENT") || strings.Contains(u, "%"):
 		return 100
