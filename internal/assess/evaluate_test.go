@@ -398,3 +398,39 @@ func TestIndexConcurrentUse(t *testing.T) {
 		t.Errorf("values = %+v", first.Values)
 	}
 }
+
+func TestApplyCheck(t *testing.T) {
+	u23, _ := MethodByName("unsd-2023")
+	os, _ := MethodByName("opensdg")
+	ck := TargetCheck{Series: "SI_RMT_COST", Other: "SI_RMT_COST_BC", Max: 5, Name: "no corridor above 5 %"}
+	cases := []struct {
+		name   string
+		m      Method
+		status sdg.Status
+		score  *float64
+		values []float64
+		want   sdg.Status
+		label  string
+		wscore *float64
+		checks int
+	}{
+		{"met_fails", u23, sdg.StatusMet, nil, []float64{4, 6.1}, sdg.StatusAcceleration, "fair progress, acceleration needed", nil, 1},
+		// opensdg on track at score 4 → acceleration, score capped at 0, the floor of [0, 2.5).
+		{"opensdg_on_track_capped", os, sdg.StatusOnTrack, ptr(4), []float64{7}, sdg.StatusAcceleration, "progress needs acceleration", ptr(0), 1},
+		{"limited_stays", u23, sdg.StatusRegression, nil, []float64{7}, sdg.StatusRegression, "", nil, 1},
+		{"passes", u23, sdg.StatusMet, nil, []float64{5, 2}, sdg.StatusMet, "", nil, 1},
+		{"no_values", u23, sdg.StatusMet, nil, nil, sdg.StatusMet, "", nil, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := sdg.Assessment{Status: tc.status, Score: tc.score}
+			ApplyCheck(tc.m, &a, ck, 2020, tc.values)
+			if a.Status != tc.want || len(a.Checks) != tc.checks || (tc.label != "" && a.Label != tc.label) {
+				t.Errorf("got %s %q with %d checks", a.Status, a.Label, len(a.Checks))
+			}
+			if tc.wscore != nil && !near(a.Score, *tc.wscore) {
+				t.Errorf("score = %v, want %v", deref(a.Score), *tc.wscore)
+			}
+		})
+	}
+}
