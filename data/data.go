@@ -7,5 +7,5 @@ import "embed"
 // FS holds every reference file under data/ (see README.md for their
 // format and sources).
 //
-//go:embed *.csv README.md
+//go:embed *.csv README.md demo
 var FS embed.FS

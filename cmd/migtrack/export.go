@@ -45,7 +45,11 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := export.NewWriter(m.Stdout, format, exportNames(cat), dimensionColumns(cat, series))
+	dims, err := dimensionColumns(ctx, cat, db, series)
+	if err != nil {
+		return err
+	}
+	w, err := export.NewWriter(m.Stdout, format, exportNames(cat), dims)
 	if err != nil {
 		return usageError("%s", sdg.ErrorMessage(err))
 	}
@@ -70,8 +74,9 @@ func exportNames(cat *catalog.Catalog) export.Names {
 }
 
 // dimensionColumns lists the disaggregations the chosen series (or every
-// series) may carry, for SDMX-CSV's dimension columns.
-func dimensionColumns(cat *catalog.Catalog, series []string) []string {
+// series) carry in the data or are expected to carry by the catalog, for
+// SDMX-CSV's dimension columns.
+func dimensionColumns(ctx context.Context, cat *catalog.Catalog, db *store.DB, series []string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, s := range cat.Series() {
 		if len(series) > 0 && !contains(series, s.Code) {
@@ -80,13 +85,22 @@ func dimensionColumns(cat *catalog.Catalog, series []string) []string {
 		for _, d := range s.Disaggregations {
 			seen[d] = true
 		}
+		present, err := db.DimsOf(ctx, s.Code)
+		if err != nil {
+			return nil, fmt.Errorf("list disaggregations of %s: %w", s.Code, err)
+		}
+		for _, ds := range present {
+			for d := range ds.Map() {
+				seen[d] = true
+			}
+		}
 	}
 	dims := make([]string, 0, len(seen))
 	for d := range seen {
 		dims = append(dims, d)
 	}
 	sort.Strings(dims)
-	return dims
+	return dims, nil
 }
 
 func contains(list []string, s string) bool {
