@@ -9,5 +9,5 @@ import "embed"
 // vendored ECharts build with its licence, and the M49-keyed world map.
 // The map's build script (map/build) is left out: it runs at build time only.
 //
-//go:embed css js map/world-110m.geo.json map/LICENSE.world-atlas map/README.md
+//go:embed css js img map/world-110m.geo.json map/LICENSE.world-atlas map/README.md
 var FS embed.FS

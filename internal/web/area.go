@@ -66,12 +66,12 @@ func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wa
 		v.Members = len(gr.Members)
 	}
 	for _, se := range s.cfg.Catalog.Series() {
-		own := s.values(d, se.Code, a.Code)
-		lv, ok := latestValue(own)
+		rep := s.assessArea(m, d, se, a.Code)
+		lv, ok := latestValue(rep.Values)
 		if !ok {
 			continue
 		}
-		as := assessValues(m, se, a.Code, own)
+		as := rep.Assessment
 		row := areaRow{Series: seriesRefOf(se), Indicator: se.Indicator, Own: fmt.Sprintf("%s (%d)", fmtNum(lv.Value), lv.Year),
 			Unit: unitLabel(se), Status: viewStatus(as.Status, as.Label, as.Explanation), A: as}
 		if v.Region != nil {

@@ -119,6 +119,12 @@ func involved(cat *catalog.Catalog, code string) []sdg.Series {
 	return out
 }
 
+// checkedSeries are read in every disaggregation because the engine's
+// two-part target checks look at all of their values (10.c: no corridor
+// above 5 %). assess keeps its table of checks unexported, so the list is
+// repeated here.
+var checkedSeries = []string{"SI_RMT_COST_BC"}
+
 // dataIndex is an assess.Index with what it was built from.
 type dataIndex struct {
 	ix  *assess.Index
@@ -150,6 +156,15 @@ func (s *Server) totals(ctx context.Context) (*dataIndex, error) {
 	obs, err := s.cfg.Store.Observations(ctx, store.Filter{Dims: &total})
 	if err != nil {
 		return nil, fmt.Errorf("load totals: %w", err)
+	}
+	whole, err := s.cfg.Store.Observations(ctx, store.Filter{Series: checkedSeries})
+	if err != nil {
+		return nil, fmt.Errorf("load checked series: %w", err)
+	}
+	for _, o := range whole {
+		if o.Dims != "" { // the totals are loaded already
+			obs = append(obs, o)
+		}
 	}
 	s.memo.idx = &dataIndex{ix: assess.NewIndex(s.cfg.Catalog.Series(), obs), obs: obs}
 	s.memo.gen = gen
@@ -205,24 +220,14 @@ func (s *Server) values(d *dataIndex, code, area string) []sdg.AreaValue {
 	return d.ix.Reported(code, area)
 }
 
-// assessValues judges a series for an area from its values; values
-// withheld for insufficient coverage do not count as points.
-func assessValues(m assess.Method, series sdg.Series, area string, vals []sdg.AreaValue) sdg.Assessment {
-	pts := make([]assess.Point, 0, len(vals))
-	var latest *sdg.AreaValue
-	for i, v := range vals {
-		if v.HasValue {
-			pts = append(pts, assess.Point{Year: v.Year, Value: v.Value})
-			latest = &vals[i]
-		}
+// assessArea returns a series' values for an area and their assessment
+// by the engine (reported or computed values, two-part target checks), the
+// same call the command line's progress report makes.
+func (s *Server) assessArea(m assess.Method, d *dataIndex, se sdg.Series, area string) assess.AreaReport {
+	if gr, ok := s.geo.grouping(area); ok {
+		return d.ix.AssessGrouping(m, se, gr)
 	}
-	a := assess.Assess(m, series, pts)
-	a.Area = area
-	if latest != nil {
-		l := *latest
-		a.Latest = &l
-	}
-	return a
+	return d.ix.AssessCountry(m, se, area)
 }
 
 // latestValue returns the last value with a number, if any.

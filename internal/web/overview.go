@@ -57,7 +57,7 @@ func (s *Server) buildOverview(ctx context.Context, m assess.Method) (pageView, 
 		v.Areas = append(v.Areas, refOf(a))
 	}
 	for _, t := range s.cfg.Catalog.Targets() {
-		row := overviewRow{Code: t.Code, Text: shorten(t.Text, 90), Href: "/targets/" + t.Code}
+		row := overviewRow{Code: t.Code, Text: shorten(t.Text, 70), Href: "/targets/" + t.Code}
 		for _, a := range s.geo.headline {
 			r := s.targetRollUp(m, d, t.Code, a.Code)
 			row.Cells = append(row.Cells, gridCell{
@@ -90,8 +90,7 @@ func (s *Server) targetRollUp(m assess.Method, d *dataIndex, target, area string
 	for _, ind := range s.indicatorsOf(target) {
 		var parts []assess.Part
 		for _, se := range s.cfg.Catalog.SeriesOf(ind.Code) {
-			a := assessValues(m, se, area, s.values(d, se.Code, area))
-			parts = append(parts, assess.PartOf(se, a))
+			parts = append(parts, assess.PartOf(se, s.assessArea(m, d, se, area).Assessment))
 		}
 		seriesParts = append(seriesParts, parts...)
 		r := assess.RollUp(m, assess.LevelIndicator, ind.Code, area, parts)

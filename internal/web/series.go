@@ -164,7 +164,7 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 	}
 	for i, a := range areas {
 		ref := s.geo.ref(a)
-		v.Progress.Rows = append(v.Progress.Rows, progressRowOf(ref, assessValues(m, se, a, vals[i])))
+		v.Progress.Rows = append(v.Progress.Rows, progressRowOf(ref, s.assessArea(m, d, se, a).Assessment))
 		for _, x := range vals[i] {
 			r := dataRow{Area: ref, Period: x.Period, Value: "insufficient coverage", Raw: x.Value, HasValue: x.HasValue,
 				Nature: x.Nature, Provenance: provenance(x), Footnote: x.Footnote, Source: x.Source}

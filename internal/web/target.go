@@ -81,7 +81,7 @@ func (s *Server) headlineBlock(m assess.Method, d *dataIndex, ind sdg.Indicator,
 	for i, a := range s.geo.headline {
 		areas[i] = a.Code
 	}
-	lc, vals, err := s.areaLineChart(d, se, areas, "chart-"+chartID(se.Code), "")
+	lc, _, err := s.areaLineChart(d, se, areas, "chart-"+chartID(se.Code), "")
 	if err != nil {
 		return targetBlock{}, false, err
 	}
@@ -90,8 +90,8 @@ func (s *Server) headlineBlock(m assess.Method, d *dataIndex, ind sdg.Indicator,
 	}
 	b := targetBlock{Indicator: ind.Code, Series: seriesRefOf(se), Chart: *lc}
 	b.Progress.Caption = fmt.Sprintf("Progress of %s by area (%s)", se.Code, m.Name)
-	for i, a := range s.geo.headline {
-		b.Progress.Rows = append(b.Progress.Rows, progressRowOf(refOf(a), assessValues(m, se, a.Code, vals[i])))
+	for _, a := range s.geo.headline {
+		b.Progress.Rows = append(b.Progress.Rows, progressRowOf(refOf(a), s.assessArea(m, d, se, a.Code).Assessment))
 	}
 	return b, true, nil
 }
