@@ -1,0 +1,207 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/migtrack/migtrack/internal/sdg"
+)
+
+const importCols = `id, file_name, sha256, layout, user, at, status,
+	n_new, n_changed, n_unchanged, n_rejected, by_series, note`
+
+// scanImport reads a row of importCols.
+func scanImport(r interface{ Scan(...any) error }) (sdg.Import, error) {
+	var imp sdg.Import
+	var at, status, by string
+	if err := r.Scan(&imp.ID, &imp.FileName, &imp.SHA256, &imp.Layout, &imp.User, &at, &status,
+		&imp.Counts.New, &imp.Counts.Changed, &imp.Counts.Unchanged, &imp.Counts.Rejected, &by, &imp.Note); err != nil {
+		return sdg.Import{}, err
+	}
+	imp.Status = sdg.ImportStatus(status)
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return sdg.Import{}, fmt.Errorf("import %d: time %q: %w", imp.ID, at, err)
+	}
+	imp.At = t
+	if err := json.Unmarshal([]byte(by), &imp.BySeries); err != nil {
+		return sdg.Import{}, fmt.Errorf("import %d: counts per series: %w", imp.ID, err)
+	}
+	return imp, nil
+}
+
+// Imports lists every import, newest first, without their problems (which
+// can run to thousands per import): Import(id) has them.
+func (db *DB) Imports(ctx context.Context) ([]sdg.Import, error) {
+	var out []sdg.Import
+	err := eachRow(ctx, db.reader, `SELECT `+importCols+` FROM imports ORDER BY id DESC`, nil, func(r *sql.Rows) error {
+		imp, err := scanImport(r)
+		if err != nil {
+			return err
+		}
+		out = append(out, imp)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list imports: %w", err)
+	}
+	return out, nil
+}
+
+// Import returns one import with its problems.
+func (db *DB) Import(ctx context.Context, id int64) (sdg.Import, error) {
+	return getImport(ctx, db.reader, id)
+}
+
+func getImport(ctx context.Context, q querier, id int64) (sdg.Import, error) {
+	var problems string
+	row := q.QueryRowContext(ctx, `SELECT `+importCols+`, problems FROM imports WHERE id = ?`, id)
+	imp, err := scanImport(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &problems)...) }))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sdg.Import{}, sdg.Errorf(sdg.ENotFound, "import %d not found", id)
+	}
+	if err != nil {
+		return sdg.Import{}, fmt.Errorf("read import %d: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(problems), &imp.Problems); err != nil {
+		return sdg.Import{}, fmt.Errorf("import %d: problems: %w", id, err)
+	}
+	if len(imp.Problems) == 0 {
+		imp.Problems = nil
+	}
+	return imp, nil
+}
+
+// scanFunc adapts a function to the Scan method scanImport wants.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// LatestImport returns the most recent applied import: the data's
+// freshness. It is a not-found error when nothing was ever applied.
+func (db *DB) LatestImport(ctx context.Context) (sdg.Import, error) {
+	var id int64
+	err := db.reader.QueryRowContext(ctx, `SELECT id FROM imports WHERE status = ? ORDER BY id DESC LIMIT 1`,
+		string(sdg.ImportApplied)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sdg.Import{}, sdg.Errorf(sdg.ENotFound, "no import applied yet")
+	}
+	if err != nil {
+		return sdg.Import{}, fmt.Errorf("latest import: %w", err)
+	}
+	return db.Import(ctx, id)
+}
+
+// Generation returns a number that grows whenever the data changes: every
+// apply adds one applied import, every rollback turns an applied import
+// (1) into a rolled-back one (2). Deriving it from the imports table keeps
+// it exact across processes (a CLI import while the server runs) without a
+// counter table that a rollback would have to leave changed.
+func (db *DB) Generation(ctx context.Context) (int64, error) {
+	var g int64
+	if err := db.reader.QueryRowContext(ctx, `SELECT
+		coalesce(sum(CASE status WHEN 'applied' THEN 1 WHEN 'rolled_back' THEN 2 ELSE 0 END), 0)
+		FROM imports`).Scan(&g); err != nil {
+		return 0, fmt.Errorf("data generation: %w", err)
+	}
+	return g, nil
+}
+
+// Changes returns what an import changed, for a diff view: every value it
+// set, with the value it replaced (Old nil for a new key). Unchanged
+// values are not listed. A rolled-back import has no changes left.
+func (db *DB) Changes(ctx context.Context, importID int64) ([]sdg.Change, error) {
+	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("changes of import %d: begin: %w", importID, err)
+	}
+	defer tx.Rollback()
+	if err := importExists(ctx, tx, importID); err != nil {
+		return nil, err
+	}
+	var out []sdg.Change
+	// The old side is NULL for new keys: coalesce lets it scan into an
+	// sdg.Observation like the new side, and hasOld says whether it exists.
+	oldCols := `coalesce(o.series, ''), coalesce(o.area, ''), coalesce(o.period, ''), coalesce(o.dims, ''),
+		coalesce(o.year, 0), coalesce(o.value, 0), coalesce(o.qualifier, ''), o.lower, o.upper,
+		coalesce(o.unit, ''), coalesce(o.nature, ''), coalesce(o.footnote, ''), coalesce(o.source, ''),
+		coalesce(o.time_detail, ''), coalesce(o.reporting_type, ''), coalesce(o.valid_from, 0)`
+	err = eachRow(ctx, tx, `SELECT `+prefixed("n", obsCols)+`, n.valid_from, o.id IS NOT NULL, `+oldCols+`
+		FROM observations n
+		LEFT JOIN observations o ON o.valid_to = n.valid_from AND `+keyJoin("o", "n")+`
+		WHERE n.valid_from = ?
+		ORDER BY n.series, n.area, n.dims, n.year, n.period`, []any{importID}, func(r *sql.Rows) error {
+		var n, old sdg.Observation
+		var hasOld bool
+		dest := append(obsDest(&n), &n.ImportID, &hasOld)
+		dest = append(dest, obsDest(&old)...)
+		if err := r.Scan(append(dest, &old.ImportID)...); err != nil {
+			return err
+		}
+		c := sdg.Change{ImportID: importID, New: &n}
+		if hasOld {
+			c.Old = &old
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("changes of import %d: %w", importID, err)
+	}
+	return out, nil
+}
+
+// Rollback undoes an applied import, returning observations and their
+// history exactly to what they were before it: the values it set are
+// deleted and the values it replaced become current again. The import
+// stays in the list with status rolled_back.
+//
+// Any applied import can be rolled back as long as no later import changed
+// a value it set (otherwise undoing it would silently undo part of the
+// later one too): that is refused with a conflict naming the blocking
+// import, which must be rolled back first. Re-importing a value unchanged
+// does not block.
+func (db *DB) Rollback(ctx context.Context, id int64) (sdg.Import, error) {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return sdg.Import{}, fmt.Errorf("roll back import %d: begin: %w", id, err)
+	}
+	defer tx.Rollback()
+	imp, err := getImport(ctx, tx, id)
+	if err != nil {
+		return sdg.Import{}, err
+	}
+	if imp.Status != sdg.ImportApplied {
+		return sdg.Import{}, sdg.Errorf(sdg.EConflict, "import %d is %s: only an applied import can be rolled back", id, imp.Status)
+	}
+	var blocker sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT min(valid_to) FROM observations
+		WHERE valid_from = ? AND valid_to IS NOT NULL`, id).Scan(&blocker); err != nil {
+		return sdg.Import{}, fmt.Errorf("roll back import %d: check later imports: %w", id, err)
+	}
+	if blocker.Valid {
+		return sdg.Import{}, sdg.Errorf(sdg.EConflict,
+			"import %d cannot be rolled back: import %d changed values it set; roll back import %d first",
+			id, blocker.Int64, blocker.Int64)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM observations WHERE valid_from = ?`, id); err != nil {
+		return sdg.Import{}, fmt.Errorf("roll back import %d: delete its values: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE observations SET valid_to = NULL WHERE valid_to = ?`, id); err != nil {
+		return sdg.Import{}, fmt.Errorf("roll back import %d: restore replaced values: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = ? WHERE id = ?`, string(sdg.ImportRolledBack), id); err != nil {
+		return sdg.Import{}, fmt.Errorf("roll back import %d: mark: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return sdg.Import{}, fmt.Errorf("roll back import %d: commit: %w", id, err)
+	}
+	imp.Status = sdg.ImportRolledBack
+	slog.Info("import rolled back", "id", id, "file", imp.FileName)
+	return imp, nil
+}
