@@ -202,11 +202,11 @@ func TestStrictRejectLeavesDatabaseAsItWas(t *testing.T) {
 
 	bad := filepath.Join(dir, "bad.xlsx")
 	writeLong(t, bad, [][]any{
-		{"1", "World", "2017", "6.5", "revised"},   // a valid change, must not land
-		{"", "Germny", "2017", "7.0", ""},          // unknown area
-		{"276", "Germany", "20x7", "7.0", ""},      // bad period
-		{"276", "Germany", "2018", "seven", ""},    // bad number
-		{"250", "France", "2018", "5.1", ""},       // valid
+		{"1", "World", "2017", "6.5", "revised"},  // a valid change, must not land
+		{"", "Germny", "2017", "7.0", ""},         // unknown area
+		{"276", "Germany", "20x7", "7.0", ""},     // bad period
+		{"276", "Germany", "2018", "seven", ""},   // bad number
+		{"250", "France", "2018", "5.1", ""},      // valid
 		{"250", "France", "2018", "5.2", "again"}, // conflicting duplicate
 	})
 	code, out, _ := migtrack(t, db, "import", bad)
