@@ -217,18 +217,17 @@ func (s *xmlScanner) scanMarkup() (tokKind, bool) {
 		s.pos += i + 1
 		return tokEnd, true
 	}
-	// A start tag: find its '>' outside quoted attribute values.
-	var quote byte
-	for i := 1; i < len(data); i++ {
-		c := data[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '>':
+	// A start tag: find its '>' outside quoted attribute values, jumping
+	// from quote to quote rather than looking at every byte.
+	from := 1
+	for {
+		i := bytes.IndexByte(data[from:], '>')
+		if i < 0 {
+			return tokEOF, false
+		}
+		i += from
+		q := bytes.IndexAny(data[from:i], `"'`)
+		if q < 0 {
 			body := data[1:i]
 			s.selfClose = len(body) > 0 && body[len(body)-1] == '/'
 			if s.selfClose {
@@ -242,8 +241,13 @@ func (s *xmlScanner) scanMarkup() (tokKind, bool) {
 			s.pos += i + 1
 			return tokStart, true
 		}
+		q += from
+		closing := bytes.IndexByte(data[q+1:], data[q])
+		if closing < 0 {
+			return tokEOF, false
+		}
+		from = q + 1 + closing + 1
 	}
-	return tokEOF, false
 }
 
 // localName strips a namespace prefix: "x:row" → "row".
@@ -257,44 +261,70 @@ func localName(name []byte) []byte {
 // isSpace reports whether c is XML white space.
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
+// nextAttr parses the first attribute of attrs, the attribute text of a
+// start tag, and returns its name, raw value and the text after it. ok is
+// false at the end of the text or where it is malformed.
+func nextAttr(attrs []byte) (name, value, rest []byte, ok bool) {
+	i := 0
+	for i < len(attrs) && isSpace(attrs[i]) {
+		i++
+	}
+	start := i
+	for i < len(attrs) && attrs[i] != '=' && !isSpace(attrs[i]) {
+		i++
+	}
+	name = attrs[start:i]
+	for i < len(attrs) && isSpace(attrs[i]) {
+		i++
+	}
+	if i >= len(attrs) || attrs[i] != '=' {
+		return nil, nil, nil, false
+	}
+	i++
+	for i < len(attrs) && isSpace(attrs[i]) {
+		i++
+	}
+	if i >= len(attrs) || (attrs[i] != '"' && attrs[i] != '\'') {
+		return nil, nil, nil, false
+	}
+	q := attrs[i]
+	i++
+	j := bytes.IndexByte(attrs[i:], q)
+	if j < 0 {
+		return nil, nil, nil, false
+	}
+	return name, attrs[i : i+j], attrs[i+j+1:], true
+}
+
 // attrValue finds the attribute called key (exact name, prefix included) in
 // the attribute text of a start tag and returns its raw value.
 func attrValue(attrs []byte, key string) ([]byte, bool) {
-	i := 0
-	for i < len(attrs) {
-		for i < len(attrs) && isSpace(attrs[i]) {
-			i++
-		}
-		start := i
-		for i < len(attrs) && attrs[i] != '=' && !isSpace(attrs[i]) {
-			i++
-		}
-		name := attrs[start:i]
-		for i < len(attrs) && isSpace(attrs[i]) {
-			i++
-		}
-		if i >= len(attrs) || attrs[i] != '=' {
-			return nil, false
-		}
-		i++
-		for i < len(attrs) && isSpace(attrs[i]) {
-			i++
-		}
-		if i >= len(attrs) || (attrs[i] != '"' && attrs[i] != '\'') {
-			return nil, false
-		}
-		q := attrs[i]
-		i++
-		j := bytes.IndexByte(attrs[i:], q)
-		if j < 0 {
+	for {
+		name, value, rest, ok := nextAttr(attrs)
+		if !ok {
 			return nil, false
 		}
 		if string(name) == key {
-			return attrs[i : i+j], true
+			return value, true
 		}
-		i += j + 1
+		attrs = rest
 	}
-	return nil, false
+}
+
+// parseSmallUint parses a non-negative decimal of at most 9 digits, without
+// the allocation a string conversion may cost in the per-cell path.
+func parseSmallUint(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // appendEscapedCDATA appends CDATA content escaped as character data, so
