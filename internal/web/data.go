@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/migtrack/migtrack/internal/assess"
 	"github.com/migtrack/migtrack/internal/catalog"
@@ -140,12 +141,36 @@ type totalsMemo struct {
 	idx *dataIndex
 }
 
+// genMemo remembers the store generation for Config.GenerationTTL.
+type genMemo struct {
+	mu  sync.Mutex
+	gen int64
+	at  time.Time
+}
+
+// generation returns the store's data generation, read at most once per
+// GenerationTTL; concurrent requests wait for one read instead of each
+// querying.
+func (s *Server) generation(ctx context.Context) (int64, error) {
+	s.gen.mu.Lock()
+	defer s.gen.mu.Unlock()
+	if s.cfg.GenerationTTL > 0 && !s.gen.at.IsZero() && time.Since(s.gen.at) < s.cfg.GenerationTTL {
+		return s.gen.gen, nil
+	}
+	g, err := s.cfg.Store.Generation(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read data generation: %w", err)
+	}
+	s.gen.gen, s.gen.at = g, time.Now()
+	return g, nil
+}
+
 // totals returns the index of the totals (no disaggregation) of every
 // catalog series, loading it once per data generation.
 func (s *Server) totals(ctx context.Context) (*dataIndex, error) {
-	gen, err := s.cfg.Store.Generation(ctx)
+	gen, err := s.generation(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read data generation: %w", err)
+		return nil, err
 	}
 	s.memo.mu.Lock()
 	defer s.memo.mu.Unlock()

@@ -61,16 +61,18 @@ type pageView struct {
 
 // respond serves a page from the cache, building it on a miss: as HTML at
 // the page's path, as JSON under /api/v1. The cache key is the path and
-// the canonical (sorted) query, and the store generation invalidates it.
+// the query, and a change of store generation invalidates it.
 func (s *Server) respond(c echo.Context, build func(ctx context.Context) (pageView, error)) error {
 	req := c.Request()
 	ctx := req.Context()
-	gen, err := s.cfg.Store.Generation(ctx)
+	gen, err := s.generation(ctx)
 	if err != nil {
-		return fmt.Errorf("read data generation: %w", err)
+		return err
 	}
 	api := strings.HasPrefix(req.URL.Path, apiPrefix)
-	key := req.URL.Path + "?" + req.URL.Query().Encode()
+	// The raw query keys the cache: the same filters in another order
+	// make another entry, which costs memory once, not correctness.
+	key := req.URL.Path + "?" + req.URL.RawQuery
 	r, err := s.cache.get(gen, key, func() (*rendered, error) {
 		// The first request's cancellation must not fail the others
 		// waiting for the same rendering.

@@ -41,6 +41,12 @@ type Config struct {
 	// BodyLimit caps request bodies (default "2M"); pages only read
 	// queries, uploads live elsewhere.
 	BodyLimit string
+	// GenerationTTL is how long the store generation read for one request
+	// serves the next ones (default 500 ms; negative: read it every
+	// time). Reading it is a query; under load that query, not rendering,
+	// would cost most of a cached page. An import made by this or another
+	// process shows at the latest GenerationTTL later.
+	GenerationTTL time.Duration
 }
 
 // Server is the dashboard: an Echo instance wired with our middleware,
@@ -54,6 +60,7 @@ type Server struct {
 	cache  *pageCache
 	geo    *geography
 	memo   totalsMemo
+	gen    genMemo
 }
 
 // New checks the config, parses every template (failing fast on a bad
@@ -73,6 +80,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "2M"
+	}
+	if cfg.GenerationTTL == 0 {
+		cfg.GenerationTTL = 500 * time.Millisecond
 	}
 	if !knownMethod(cfg.Method) {
 		return nil, fmt.Errorf("web: unknown progress method %q", cfg.Method)

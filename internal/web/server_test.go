@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/migtrack/migtrack/internal/sdg"
 )
@@ -247,6 +248,7 @@ func TestStaticAssets(t *testing.T) {
 
 func TestCacheInvalidatedByImport(t *testing.T) {
 	s, db := newTestServer(t)
+	s.cfg.GenerationTTL = 50 * time.Millisecond
 	h := s.Handler()
 	first := get(t, h, "/regions/747")
 	etag := first.Header().Get("ETag")
@@ -257,6 +259,7 @@ func TestCacheInvalidatedByImport(t *testing.T) {
 		t.Fatalf("revalidation: status %d", rec.Code)
 	}
 	importObservations(t, db, "more.csv", []sdg.Observation{{Key: sdg.Key{Series: "SM_DTH_MIGR", Area: "747", Period: "2021"}, Value: 2345}})
+	time.Sleep(60 * time.Millisecond) // let the remembered generation expire
 	second := get(t, h, "/regions/747", "If-None-Match", etag)
 	if second.Code != http.StatusOK {
 		t.Fatalf("after import: status %d", second.Code)
