@@ -42,7 +42,7 @@ func benchGDB(b *testing.B, n int) string {
 	if err := sw.Flush(); err != nil {
 		b.Fatal(err)
 	}
-	tmp := path + ".tmp"
+	tmp := path + ".part.xlsx" // excelize picks the format by extension
 	if err := f.SaveAs(tmp); err != nil {
 		b.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -42,15 +43,19 @@ func FuzzReadCSV(f *testing.F) {
 }
 
 // FuzzReadXLSX writes fuzzed cell texts into a small wide-table workbook
-// (the layout with the most structure to trip over) and reads it.
+// (the layout with the most structure to trip over) and reads it. The input
+// is one string of "|"-separated cells: code header, group header, year,
+// area code, area name, value.
 func FuzzReadXLSX(f *testing.F) {
-	f.Add("Location code", "International migrant stock, females", "2015", "900", "  WORLD*", "1 234")
-	f.Add("Location code", "Total population (thousands)", "1990-1995", "", "SECTION", "..")
-	f.Add("Country code", "", "x", "1833", "Ivory Coast", "~")
-	f.Add("GeoAreaCode", "SeriesCode", "TimePeriod", "Value", "—", "<1e400")
+	f.Add("Location code|International migrant stock, females|2015|900|  WORLD*|1 234")
+	f.Add("Location code|Total population (thousands)|1990-1995||SECTION|..")
+	f.Add("Country code||x|1833|Ivory Coast|~")
+	f.Add("GeoAreaCode|SeriesCode|TimePeriod|Value|—|<1e400")
 	c := testCatalog(f)
 	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, codeHead, group, year, code, name, value string) {
+	f.Fuzz(func(t *testing.T, in string) {
+		cells := append(strings.SplitN(in, "|", 6), make([]string, 6)...)
+		codeHead, group, year, code, name, value := cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]
 		x := excelize.NewFile()
 		defer x.Close()
 		rows := [][]any{

@@ -228,11 +228,12 @@ func (s *sheetRun) longRow(sp *longSpec, row sheet.Row) error {
 			*upper = rescale(*upper, mult, ser.UnitMultiplier)
 		}
 	}
-	foot := make([]string, 0, len(sp.footnotes)+3)
+	foot := n.parts[:0]
 	for _, c := range sp.footnotes {
 		foot = append(foot, cell(row, c))
 	}
 	foot = append(foot, pe.note, markNote(v.Mark), statusFoot)
+	n.parts = foot
 
 	s.obs = sdg.Observation{
 		Key:           sdg.Key{Series: ser.Code, Area: area, Period: pe.canon, Dims: dims},
@@ -240,7 +241,7 @@ func (s *sheetRun) longRow(sp *longSpec, row sheet.Row) error {
 		Qualifier:     v.Qualifier,
 		Lower:         lower,
 		Upper:         upper,
-		Unit:          unitOf(text(sp.unit), ser),
+		Unit:          n.unit(text(sp.unit), ser),
 		Nature:        nature,
 		Footnote:      n.joinFoot(foot...),
 		Source:        strings.TrimSpace(cell(row, sp.source)),

@@ -17,15 +17,19 @@ import (
 // periods and disaggregation values, and catalog matching (accents,
 // punctuation, aliases) is far dearer than a map lookup.
 type normaliser struct {
-	r       *run
-	series  map[string]*seriesEntry
-	texts   map[string]*seriesEntry // Open SDG "Series" texts → series
-	areas   map[string]areaEntry
-	periods map[string]periodEntry
-	dims    map[[2]string]dimEntry
-	counted []*counted
-	pairs   []dimPair // scratch for building Dims
-	foot    []string  // scratch for building footnotes
+	r         *run
+	series    map[string]*seriesEntry
+	texts     map[string]*seriesEntry // Open SDG "Series" texts → series
+	areas     map[areaKey]areaEntry
+	lastArea  areaKey
+	lastEntry areaEntry
+	units     map[[2]string]string // file unit, series unit → unit to store
+	periods   map[string]periodEntry
+	dims      map[[2]string]dimEntry
+	counted   []*counted
+	pairs     []dimPair // scratch for building Dims
+	foot      []string  // scratch for building footnotes
+	parts     []string  // scratch for gathering footnote parts
 
 	missing     int // empty or missing-marker values skipped
 	suppressed  int // UN DESA "~" values skipped
@@ -56,6 +60,12 @@ func (n *normaliser) countProblem(p sdg.Problem) *counted {
 	return c
 }
 
+type areaKey struct {
+	scheme     catalog.CodeScheme
+	strict     bool
+	code, name string
+}
+
 type areaEntry struct {
 	code   string
 	ok     bool
@@ -79,7 +89,8 @@ func newNormaliser(r *run) normaliser {
 	return normaliser{r: r,
 		series:  map[string]*seriesEntry{},
 		texts:   map[string]*seriesEntry{},
-		areas:   map[string]areaEntry{},
+		areas:   map[areaKey]areaEntry{},
+		units:   map[[2]string]string{},
 		periods: map[string]periodEntry{},
 		dims:    map[[2]string]dimEntry{},
 	}
@@ -136,15 +147,21 @@ func (n *normaliser) finish(res *Result) {
 // choice and a typo must not pass because the laid-out name still matches.
 func (n *normaliser) area(scheme catalog.CodeScheme, strict bool, code, name string) areaEntry {
 	code, name = strings.TrimSpace(code), cleanAreaName(name)
-	key := fmt.Sprintf("%s\x1f%t\x1f%s\x1f%s", scheme, strict, code, name)
-	if e, ok := n.areas[key]; ok {
+	key := areaKey{scheme, strict, code, name}
+	if n.lastArea == key {
+		return n.lastEntry // files list an area's rows together
+	}
+	e, ok := n.areas[key]
+	if ok {
+		n.lastArea, n.lastEntry = key, e
 		return e
 	}
 	if strict && code != "" {
 		name = ""
 	}
-	e := n.matchArea(scheme, code, name)
+	e = n.matchArea(scheme, code, name)
 	n.areas[key] = e
+	n.lastArea, n.lastEntry = key, e
 	return e
 }
 
@@ -317,13 +334,18 @@ func rescale(v float64, fileMult, seriesMult int) float64 {
 	return v
 }
 
-// unitOf returns the unit to store on an observation: "" when the file's
+// unit returns the unit to store on an observation: "" when the file's
 // unit means the series' unit, the file's text otherwise.
-func unitOf(fileUnit string, s *sdg.Series) string {
+func (n *normaliser) unit(fileUnit string, s *sdg.Series) string {
+	k := [2]string{fileUnit, s.Unit}
+	if u, ok := n.units[k]; ok {
+		return u
+	}
 	u := strings.TrimSpace(fileUnit)
 	if u == "" || canonUnit(u) == canonUnit(s.Unit) {
-		return ""
+		u = ""
 	}
+	n.units[k] = u
 	return u
 }
 
