@@ -418,7 +418,8 @@ func (b *xlsxBook) Rows(sheet string) (Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newXLSXRows(b, sh.name, rc), nil
+	size := b.files[strings.ToLower(sh.part)].UncompressedSize64
+	return newXLSXRows(b, sh.name, rc, size), nil
 }
 
 // quoteList renders names for an error message.

@@ -86,9 +86,16 @@ type xlsxRows struct {
 	tmp   []byte // scratch for decoding
 }
 
-// newXLSXRows starts the scan of a sheet part, inflated ahead in its own
-// goroutine.
-func newXLSXRows(b *xlsxBook, sheet string, rc io.ReadCloser) *xlsxRows {
+// asyncMinBytes is the sheet size from which inflating ahead in another
+// goroutine pays for its buffers; smaller sheets (most sheets of notes and
+// contents) are read directly with a buffer of their size.
+const asyncMinBytes = 1 << 20
+
+// newXLSXRows starts the scan of a sheet part of the given declared size.
+func newXLSXRows(b *xlsxBook, sheet string, rc io.ReadCloser, size uint64) *xlsxRows {
+	if size < asyncMinBytes {
+		return &xlsxRows{book: b, sheet: sheet, rc: rc, sc: newXMLScanner(rc, int(size)+512)}
+	}
 	a := newAsyncReader(rc)
 	return &xlsxRows{book: b, sheet: sheet, rc: a, sc: newXMLScanner(a, 256<<10)}
 }

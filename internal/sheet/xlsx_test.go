@@ -180,24 +180,29 @@ func TestXLSXGenerated(t *testing.T) {
 	})
 }
 
-// TestXLSXHandMade reads sheet XML written by hand to reach what Excel and
-// excelize never write but other producers do: prefixes, cells without
-// references, comments, CDATA, entities, phonetic runs, odd quoting.
-func TestXLSXHandMade(t *testing.T) {
-	sst := `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="5" uniqueCount="5">` +
-		`<si><t>plain</t></si>` +
-		`<si><r><rPr><b/></rPr><t>rich</t></r><r><t xml:space="preserve"> text </t></r><rPh sb="0" eb="1"><t>PHONETIC</t></rPh></si>` +
-		`<si><t>a &amp; b &lt;c&gt; &#233;&#xE9; &quot;q&quot;</t></si>` +
-		`<si><t>line_x000D_` + "\n" + `next _x005F_x0041_</t></si>` +
-		`<si><t><![CDATA[<cdata> & more]]></t></si>` +
-		`<si/>` +
-		`</sst>`
-	cases := []struct {
-		name     string
-		sheet    string // full worksheet XML
-		want     []Row
-		excelize bool // excelize reads the same (else only the expectation is checked)
-	}{
+// handMadeSST is the shared strings table of the hand-made workbooks.
+const handMadeSST = `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="5" uniqueCount="5">` +
+	`<si><t>plain</t></si>` +
+	`<si><r><rPr><b/></rPr><t>rich</t></r><r><t xml:space="preserve"> text </t></r><rPh sb="0" eb="1"><t>PHONETIC</t></rPh></si>` +
+	`<si><t>a &amp; b &lt;c&gt; &#233;&#xE9; &quot;q&quot;</t></si>` +
+	`<si><t>line_x000D_` + "\n" + `next _x005F_x0041_</t></si>` +
+	`<si><t><![CDATA[<cdata> & more]]></t></si>` +
+	`<si/>` +
+	`</sst>`
+
+// handMadeCase is a worksheet written by hand and the rows it must give.
+type handMadeCase struct {
+	name     string
+	sheet    string // full worksheet XML
+	want     []Row
+	excelize bool // excelize reads the same (else only the expectation is checked)
+}
+
+// handMadeCases reach what Excel and excelize never write but other
+// producers do: prefixes, cells without references, comments, CDATA,
+// entities, phonetic runs, odd quoting. They also seed FuzzXLSX.
+func handMadeCases() []handMadeCase {
+	return []handMadeCase{
 		{
 			name:     "SharedStrings",
 			sheet:    sheetXML(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c><c r="F1" t="s"><v>5</v></c></row>`),
@@ -292,10 +297,14 @@ func TestXLSXHandMade(t *testing.T) {
 			excelize: true,
 		},
 	}
-	for _, tc := range cases {
+}
+
+// TestXLSXHandMade reads the hand-made worksheets.
+func TestXLSXHandMade(t *testing.T) {
+	for _, tc := range handMadeCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "hand.xlsx")
-			writeZip(t, path, minimalXLSX(tc.sheet, sst)...)
+			writeZip(t, path, minimalXLSX(tc.sheet, handMadeSST)...)
 			got := openRead(t, path, "S")
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("got  %#v\nwant %#v", got, tc.want)
