@@ -122,7 +122,10 @@ func readDESA(s *sheetRun) error {
 	yearRow, groupRows := s.header, s.before
 	if !hasYears(yearRow, first) {
 		if !s.rows.Next() {
-			return s.rows.Err()
+			if err := s.rows.Err(); err != nil {
+				return s.rowsError(s.name, err)
+			}
+			return nil
 		}
 		next := s.rows.Row()
 		if !hasYears(next, first) {
@@ -208,7 +211,7 @@ func readDESA(s *sheetRun) error {
 		}
 	}
 	if err := s.rows.Err(); err != nil {
-		return fmt.Errorf("read sheet %q: %w", s.name, err)
+		return s.rowsError(s.name, err)
 	}
 	return nil
 }

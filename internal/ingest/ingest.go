@@ -284,7 +284,7 @@ func (r *run) readBook() error {
 func (r *run) readSheet(name string) error {
 	rows, err := r.book.Rows(name)
 	if err != nil {
-		return fmt.Errorf("read sheet %q: %w", name, err)
+		return r.rowsError(name, err)
 	}
 	defer rows.Close()
 	var before []sheet.Row
@@ -302,18 +302,31 @@ func (r *run) readSheet(name string) error {
 		}
 		r.res.Layout = def.name
 		s := &sheetRun{run: r, name: name, rows: rows, before: before, header: row, h: h}
-		if err := def.read(s); err != nil {
-			return err
-		}
-		return rows.Err()
+		return def.read(s)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read sheet %q: %w", name, err)
+		return r.rowsError(name, err)
 	}
-	if name != "" {
+	switch {
+	case name == "":
+	case r.desaLoaded && normHeader(name) == "notes":
+		r.note(fmt.Sprintf("sheet %s: read for the notes the tables refer to", sheetLabel(name)))
+	default:
 		r.note(fmt.Sprintf("sheet %s: no header row of a known layout: skipped", sheetLabel(name)))
 	}
 	return nil
+}
+
+// rowsError wraps an error met while reading a sheet's rows. A file past
+// the sheet reader's limits (rows, sizes) is the user's to fix: sdg.EInvalid.
+func (r *run) rowsError(name string, err error) error {
+	if errors.Is(err, sheet.ErrLimit) {
+		return userFileError(r.path, err)
+	}
+	if name == "" {
+		return fmt.Errorf("read %s: %w", baseName(r.path), err)
+	}
+	return fmt.Errorf("read %s sheet %q: %w", baseName(r.path), name, err)
 }
 
 // detect returns the layout whose header h is, or nil.

@@ -395,7 +395,7 @@ func TestReadDESA(t *testing.T) {
 	if obs, _ := sink.get("MT_MIGSTOCK", "747", "2020", "SEX=F"); len(obs) != 0 || !hasNote(res, "1 values suppressed") {
 		t.Errorf("suppressed ~: %v, notes %q", obs, res.Notes)
 	}
-	if !hasNote(res, `"Table 9: Something we do not carry" name no catalog series`) {
+	if !hasNote(res, `"Table 9: Something we do not carry" name no catalog series`) || !hasNote(res, `sheet "Notes": read for the notes`) {
 		t.Errorf("notes %q", res.Notes)
 	}
 	if res.Observations != 19 {

@@ -73,7 +73,7 @@ func (s *sheetRun) readLong(sp *longSpec) error {
 		}
 	}
 	if err := s.rows.Err(); err != nil {
-		return fmt.Errorf("read sheet %q: %w", s.name, err)
+		return s.rowsError(s.name, err)
 	}
 	return nil
 }
