@@ -234,19 +234,24 @@ func TestReadUNSDExtract(t *testing.T) {
 }
 
 func TestReadSDMX(t *testing.T) {
-	data := "DATAFLOW,FREQ,REPORTING_TYPE,SERIES,REF_AREA,SEX,AGE,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,UNIT_MULT,NATURE,OBS_STATUS,COMMENT_OBS,SOURCE_DETAIL,LOWER_BOUND\n" +
-		"UNSD:DF_SDG(1.0),A,G,MT_MIGSTOCK,276,F: Female,_T,2020,7870.822,NUMBER,3,E,A,,UN DESA,\n" +
-		"UNSD:DF_SDG(1.0),A,G,MT_MIGSTOCK,276,M,_T,2020,7891635,NUMBER,0,E,P,revised,UN DESA,\n" +
-		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,2017,7.21,PT,,,E,,WB,6.9\n" +
-		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,XYZ,_T,_T,2017,7.21,PT,,,,,WB,\n" +
-		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,2018,7.1,PT,k,,,,WB,\n"
+	// UNIT_MEASURE sits among the dimensions, as in the SDG data
+	// structure; DISABILITY_STATUS is a dimension migtrack does not carry.
+	data := "DATAFLOW,FREQ,REPORTING_TYPE,SERIES,REF_AREA,SEX,AGE,DISABILITY_STATUS,UNIT_MEASURE,TIME_PERIOD,OBS_VALUE,UNIT_MULT,NATURE,OBS_STATUS,COMMENT_OBS,SOURCE_DETAIL,LOWER_BOUND\n" +
+		"UNSD:DF_SDG(1.0),A,G,MT_MIGSTOCK,276,F: Female,_T,_T,NUMBER,2020,7870.822,3,E,A,,UN DESA,\n" +
+		"UNSD:DF_SDG(1.0),A,G,MT_MIGSTOCK,276,M,_T,_Z,NUMBER,2020,7891635,0,E,P,revised,UN DESA,\n" +
+		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,_T,PT,2017,7.21,,,E,,WB,6.9\n" +
+		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,XYZ,_T,_T,_T,PT,2017,7.21,,,,,WB,\n" +
+		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,_T,PT,2018,7.1,k,,,,WB,\n" +
+		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,PD,PT,2019,7.1,,,,,WB,\n" +
+		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,PD,PT,2020,7.0,,,,,WB,\n"
 	res, sink := mustRead(t, writeFile(t, "sdmx.csv", []byte(data)), Options{})
 	if res.Layout != LayoutSDMX {
 		t.Fatalf("layout %s", res.Layout)
 	}
 	wantProblems(t, res,
 		`E5|REF_AREA|XYZ|unknown area`,
-		`K6|UNIT_MULT|k|not a unit multiplier (a power of ten or Units, Thousands, Millions …)`,
+		`L6|UNIT_MULT|k|not a unit multiplier (a power of ten or Units, Thousands, Millions …)`,
+		`H7|DISABILITY_STATUS|PD|column "DISABILITY_STATUS" is no disaggregation migtrack knows (2 rows skipped)`,
 	)
 	if o := sink.one(t, "MT_MIGSTOCK", "276", "2020", "SEX=F"); o.Value != 7870822 || o.Nature != "E" || o.ReportingType != "G" || o.Source != "UN DESA" {
 		t.Errorf("Germany female (thousands rescaled to units): %+v", o)

@@ -165,6 +165,9 @@ func (s *sheetRun) longRow(sp *longSpec, row sheet.Row) error {
 			continue // blank = total
 		}
 		d := n.dim(sp.dimNames[i], raw)
+		if !d.ok && d.dim == "" && totalLike(raw) {
+			continue // a breakdown we do not know, at its total: nothing to tell apart
+		}
 		if !d.ok && d.dim == "" {
 			// A column that is no known dimension would merge distinct
 			// observations into one key: its rows cannot be loaded. Say it
@@ -347,9 +350,10 @@ func readUNSD(s *sheetRun) error {
 	return s.readLong(sp)
 }
 
-// SDMX-CSV columns that are neither dimensions nor attributes we read.
+// SDMX-CSV columns that are not disaggregations. UNIT_MEASURE is a
+// dimension of the SDG data structure, but a unit to migtrack.
 var sdmxKnown = setOf("dataflow", "structure", "structureid", "action", "freq", "reportingtype", "series",
-	"refarea", "timeperiod", "obsvalue")
+	"refarea", "timeperiod", "obsvalue", "unitmeasure", "unitmult")
 
 // matchSDMX recognises an SDMX-CSV header.
 func matchSDMX(h []string) bool {
@@ -424,6 +428,17 @@ func (s *sheetRun) subnationalDims(sp *longSpec, row sheet.Row) bool {
 		if d := s.nm.dim(sp.dimNames[i], raw); d.ok && partDims[d.dim] {
 			return true
 		}
+	}
+	return false
+}
+
+// totalLike reports whether a cell of a column that is no known
+// disaggregation still means "all" or "not applicable" (SDMX _T, _Z), so
+// that the column can be ignored on that row.
+func totalLike(raw string) bool {
+	switch strings.ToUpper(strings.TrimSpace(raw)) {
+	case "_T", "_Z", "_X", "_N", "T", "TOTAL", "ALL", "NOT APPLICABLE":
+		return true
 	}
 	return false
 }
