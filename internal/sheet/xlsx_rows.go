@@ -540,7 +540,13 @@ func (x *xlsxRows) appendNumber(dst, v []byte, style int) []byte {
 	if canonicalDecimal(v) {
 		return append(dst, v...)
 	}
-	f, err := strconv.ParseFloat(string(bytes.TrimSpace(v)), 64)
+	t := bytes.TrimSpace(v)
+	// Only decimal notation is a number here: ParseFloat would also take
+	// "inf", "NaN" and hex floats, text that must stay as it is.
+	if len(t) == 0 || len(bytes.Trim(t, "0123456789+-.eE")) > 0 {
+		return append(dst, v...)
+	}
+	f, err := strconv.ParseFloat(string(t), 64)
 	if err != nil {
 		return append(dst, v...)
 	}

@@ -236,12 +236,12 @@ func handMadeCases() []handMadeCase {
 		},
 		{
 			name:  "Numbers",
-			sheet: sheetXML(`<row r="1"><c r="A1"><v>1.5E-3</v></c><c r="B1"><v>7.2099999999999902</v></c><c r="C1"><v>100</v></c><c r="D1"><v>1.0</v></c><c r="E1"><v> 42 </v></c><c r="F1"><v>-0.5</v></c><c r="G1"><v>243700236</v></c><c r="H1"><v>1E+21</v></c><c r="I1"><v>0.000123</v></c><c r="J1"><v>0.30000000000000004</v></c><c r="K1"><v>5735123.0839999998</v></c></row>`),
+			sheet: sheetXML(`<row r="1"><c r="A1"><v>1.5E-3</v></c><c r="B1"><v>7.2099999999999902</v></c><c r="C1"><v>100</v></c><c r="D1"><v>1.0</v></c><c r="E1"><v> 42 </v></c><c r="F1"><v>-0.5</v></c><c r="G1"><v>243700236</v></c><c r="H1"><v>1E+21</v></c><c r="I1"><v>0.000123</v></c><c r="J1"><v>0.30000000000000004</v></c><c r="K1"><v>5735123.0839999998</v></c><c r="L1"><v>inf</v></c><c r="M1"><v>NaN</v></c><c r="N1"><v>0x1p-2</v></c><c r="O1"><v>1e999</v></c></row>`),
 			// Excel writes 17 significant digits; the shortest decimal of the
 			// same float is what a person expects ("5735123.084"), and where
 			// the float is not that of the rounded decimal, 7.21, the digits
 			// that tell it apart stay.
-			want:     []Row{{1, []string{"0.0015", "7.20999999999999", "100", "1", "42", "-0.5", "243700236", "1000000000000000000000", "0.000123", "0.30000000000000004", "5735123.084"}}},
+			want:     []Row{{1, []string{"0.0015", "7.20999999999999", "100", "1", "42", "-0.5", "243700236", "1000000000000000000000", "0.000123", "0.30000000000000004", "5735123.084", "inf", "NaN", "0x1p-2", "1e999"}}},
 			excelize: true,
 		},
 		{
