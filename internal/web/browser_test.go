@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +20,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/migtrack/migtrack/bench/serve/synth"
+	"github.com/migtrack/migtrack/internal/sdg"
 )
 
 // findChromium returns the path of a Chromium-family browser, or "".
@@ -296,12 +300,34 @@ func TestBrowser(t *testing.T) {
 	})
 
 	if os.Getenv("MIGTRACK_SCREENSHOTS") == "1" {
-		t.Run("Screenshots", func(t *testing.T) { screenshots(t, browser, ts.URL) })
+		t.Run("Screenshots", func(t *testing.T) { screenshots(t, browser) })
 	}
 }
 
-// screenshots saves the pages the README shows at projector size.
-func screenshots(t *testing.T, browser context.Context, base string) {
+// screenshots saves the pages the README shows at projector size, on a
+// database of synthetic data for every series and country (the small
+// fixture would leave most of the grid grey).
+func screenshots(t *testing.T, browser context.Context) {
+	cat := loadCatalog(t)
+	db := openTestStore(t, nil)
+	tx, err := db.BeginImport(context.Background(), sdg.Import{FileName: "synthetic", User: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := synth.Generate(cat, synth.Options{FromYear: 2005, ToYear: 2023, Seed: 2030}, tx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Apply(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	tx.Close()
+	s, err := New(Config{Store: db, Catalog: cat, Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	base := ts.URL
 	dir := filepath.Join("..", "..", "docs", "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

@@ -19,9 +19,14 @@ import (
 // rendered pages. encoding/json escapes <, > and & as \u003c..., so data
 // text stays text wherever it lands.
 
-// okabeIto is the colour-blind-safe palette for chart series (black last:
-// it is reserved for the target line).
-var okabeIto = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999", "#000000"}
+// okabeIto is the colour-blind-safe palette for chart series, without its
+// black, which is kept for the target line; a ninth colour (Tol's wine)
+// covers World plus the eight SDG regions. Lines also differ by symbol
+// (lineSymbols), so no reader depends on colour alone.
+var okabeIto = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999", "#882255"}
+
+// lineSymbols mark each line's points with a different shape.
+var lineSymbols = []string{"circle", "rect", "triangle", "diamond", "emptyCircle", "roundRect", "pin", "emptyTriangle", "emptyDiamond"}
 
 // viridis is a perceptually uniform, colour-blind-safe ramp for maps.
 var viridis = []string{"#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"}
@@ -84,14 +89,30 @@ func lineChart(id, title, summary, unit string, years []int, series []lineSeries
 	for i, y := range years {
 		xs[i] = strconv.Itoa(y)
 	}
+	yAxis := opts.YAxis{Name: unit, Scale: opts.Bool(true)}
+	if target != nil {
+		// ECharts draws no mark line outside the axis range, and a scaled
+		// axis fits the data only: stretch it to the target.
+		lo, hi := dataRange(series)
+		switch t := *target; {
+		case t < lo && t >= 0 && lo >= 0:
+			yAxis.Min = 0
+		case t < lo:
+			yAxis.Min = t
+		case t > hi:
+			yAxis.Max = t
+		}
+	}
 	c := charts.NewLine()
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: "360px"}),
 		charts.WithColorsOpts(okabeIto),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithYAxisOpts(opts.YAxis{Name: unit, Scale: opts.Bool(true)}),
+		// A plain legend wraps onto more lines instead of hiding names
+		// behind paging arrows, which a projector audience cannot use.
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "plain", Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "32", Bottom: legendRoom(series), ContainLabel: opts.Bool(true)}),
+		charts.WithYAxisOpts(yAxis),
 		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary}}),
 	)
 	c.SetXAxis(xs)
@@ -104,7 +125,8 @@ func lineChart(id, title, summary, unit string, years []int, series []lineSeries
 				data[j] = opts.LineData{Value: *v}
 			}
 		}
-		so := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(true), ShowSymbol: opts.Bool(true)})}
+		so := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(true), ShowSymbol: opts.Bool(true),
+			Symbol: lineSymbols[i%len(lineSymbols)], SymbolSize: 7})}
 		if i == 0 && target != nil {
 			// The target line rides on the first series; ECharts draws
 			// a mark line across the whole plot whatever series holds it.
@@ -135,6 +157,34 @@ func lineChart(id, title, summary, unit string, years []int, series []lineSeries
 		t.Rows = append(t.Rows, row)
 	}
 	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Table: t}, nil
+}
+
+// dataRange returns the smallest and largest value of the lines.
+func dataRange(series []lineSeries) (lo, hi float64) {
+	first := true
+	for _, s := range series {
+		for _, v := range s.Values {
+			if v == nil {
+				continue
+			}
+			if first || *v < lo {
+				lo = *v
+			}
+			if first || *v > hi {
+				hi = *v
+			}
+			first = false
+		}
+	}
+	return lo, hi
+}
+
+// legendRoom is the space under the plot for a legend of n lines: about
+// four names fit a row on a phone, more on a projector, so leave room
+// for the phone.
+func legendRoom(series []lineSeries) string {
+	rows := (len(series) + 3) / 4
+	return strconv.Itoa(12 + 24*rows)
 }
 
 // namedValue is one area's value for bar and map charts.

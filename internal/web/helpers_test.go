@@ -90,7 +90,9 @@ func openTestStore(t testing.TB, obs []sdg.Observation) *store.DB {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	importObservations(t, db, "fixture.csv", obs)
+	if obs != nil {
+		importObservations(t, db, "fixture.csv", obs)
+	}
 	return db
 }
 

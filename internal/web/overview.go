@@ -32,6 +32,7 @@ type overviewRow struct {
 type gridCell struct {
 	Area   areaRef    `json:"area"`
 	Status statusView `json:"status"`
+	Short  string     `json:"-"` // the method-neutral label, as in the legend
 	Href   string     `json:"-"`
 }
 
@@ -57,12 +58,13 @@ func (s *Server) buildOverview(ctx context.Context, m assess.Method) (pageView, 
 		v.Areas = append(v.Areas, refOf(a))
 	}
 	for _, t := range s.cfg.Catalog.Targets() {
-		row := overviewRow{Code: t.Code, Text: shorten(t.Text, 70), Href: "/targets/" + t.Code}
+		row := overviewRow{Code: t.Code, Text: shorten(t.Text, 56), Href: "/targets/" + t.Code}
 		for _, a := range s.geo.headline {
 			r := s.targetRollUp(m, d, t.Code, a.Code)
 			row.Cells = append(row.Cells, gridCell{
 				Area:   refOf(a),
 				Status: viewStatus(r.Status, r.Label, r.Explanation),
+				Short:  viewStatus(r.Status, "", "").Label,
 				Href:   "/targets/" + t.Code + "#region-" + a.Code,
 			})
 		}
