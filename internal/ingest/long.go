@@ -185,11 +185,11 @@ func (s *sheetRun) longRow(sp *longSpec, row sheet.Row) error {
 			bad = true
 			continue
 		}
-		n.pairs = append(n.pairs, dimPair{d.dim, d.code})
+		n.pairs = append(n.pairs, dimPair{d.dim, d.code, col})
 	}
 	dims, clash := makeDims(n.pairs)
-	if clash != "" {
-		s.problemAt(sp.dims[0], row, fmt.Sprintf("two columns give %s different codes", clash), nil)
+	if clash >= 0 {
+		s.problemAt(clash, row, "another column gives this disaggregation a different code", nil)
 		bad = true
 	}
 

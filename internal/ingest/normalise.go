@@ -3,7 +3,6 @@ package ingest
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -83,7 +82,10 @@ type dimEntry struct {
 	ok        bool
 }
 
-type dimPair struct{ dim, code string }
+type dimPair struct {
+	dim, code string
+	col       int // where the code came from
+}
 
 func newNormaliser(r *run) normaliser {
 	return normaliser{r: r,
@@ -132,6 +134,7 @@ func (n *normaliser) finish(res *Result) {
 			res.Notes = append(res.Notes, fmt.Sprintf(format, count))
 		}
 	}
+	add(n.missing, "%d empty or missing values (blank, .., n/a …) were skipped")
 	add(n.suppressed, "%d values suppressed for privacy (~, a number below five) were skipped as missing")
 	add(n.otherSeries, "%d rows of other series than the one selected were skipped")
 	add(n.otherArea, "%d rows of other areas than the one selected were skipped")
@@ -234,31 +237,37 @@ func (n *normaliser) dim(column, raw string) dimEntry {
 }
 
 // makeDims builds canonical Dims from the pairs gathered for a row. Two
-// columns that give one dimension different codes are a conflict, returned
-// as the dimension's name.
-func makeDims(pairs []dimPair) (sdg.Dims, string) {
-	sort.Slice(pairs, func(i, j int) bool { return pairs[i].dim < pairs[j].dim })
+// columns that give one dimension different codes are a conflict: the
+// second one's column is returned.
+func makeDims(pairs []dimPair) (sdg.Dims, int) {
+	// Insertion sort: a row has a handful of pairs, and sort.Slice would
+	// allocate on every row.
+	for i := 1; i < len(pairs); i++ {
+		for j := i; j > 0 && pairs[j].dim < pairs[j-1].dim; j-- {
+			pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+		}
+	}
 	var b strings.Builder
-	last := ""
-	for i, p := range pairs {
+	lastDim, lastCode := "", ""
+	for _, p := range pairs {
 		if p.code == sdg.Total || p.code == "" {
 			continue
 		}
-		if i > 0 && p.dim == pairs[i-1].dim {
-			if p.code != pairs[i-1].code && pairs[i-1].code != sdg.Total {
-				return "", p.dim
+		if p.dim == lastDim {
+			if p.code != lastCode {
+				return "", p.col
 			}
 			continue
 		}
-		if last != "" {
+		if b.Len() > 0 {
 			b.WriteByte(';')
 		}
 		b.WriteString(p.dim)
 		b.WriteByte('=')
 		b.WriteString(p.code)
-		last = p.dim
+		lastDim, lastCode = p.dim, p.code
 	}
-	return sdg.Dims(b.String()), ""
+	return sdg.Dims(b.String()), -1
 }
 
 // natureCodes are the SDG Global Database nature codes.
