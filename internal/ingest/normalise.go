@@ -55,8 +55,23 @@ type counted struct {
 // countProblem reports a problem once and returns its counter.
 func (n *normaliser) countProblem(p sdg.Problem) *counted {
 	c := &counted{problem: n.r.problem(p), skipped: 1}
-	n.counted = append(n.counted, c)
+	if c.problem >= 0 {
+		n.counted = append(n.counted, c) // only listed problems get a count
+	}
 	return c
+}
+
+// maxCache bounds each cache of the normaliser. Real files name a few
+// hundred areas, periods and codes; a garbage file naming a million
+// distinct ones must not grow memory with its size, so past the bound
+// lookups are simply not remembered.
+const maxCache = 1 << 14
+
+// remember caches a lookup while the cache is below maxCache.
+func remember[K comparable, V any](m map[K]V, k K, v V) {
+	if len(m) < maxCache {
+		m[k] = v
+	}
 }
 
 type areaKey struct {
@@ -117,7 +132,7 @@ func (n *normaliser) seriesCode(s *sheetRun, row int, col int, raw string) *seri
 		}
 		e.counted = n.countProblem(sdg.Problem{Location: s.loc(col, row), Raw: raw, Reason: reason})
 	}
-	n.series[code] = e
+	remember(n.series, code, e)
 	return e
 }
 
@@ -163,7 +178,7 @@ func (n *normaliser) area(scheme catalog.CodeScheme, strict bool, code, name str
 		name = ""
 	}
 	e = n.matchArea(scheme, code, name)
-	n.areas[key] = e
+	remember(n.areas, key, e)
 	n.lastArea, n.lastEntry = key, e
 	return e
 }
@@ -220,7 +235,7 @@ func (n *normaliser) period(raw string) periodEntry {
 	} else {
 		e.canon, e.note = p.String(), note
 	}
-	n.periods[raw] = e
+	remember(n.periods, raw, e)
 	return e
 }
 
@@ -232,7 +247,7 @@ func (n *normaliser) dim(column, raw string) dimEntry {
 	}
 	var e dimEntry
 	e.dim, e.code, e.ok = n.r.cat.Dimension(column, raw)
-	n.dims[k] = e
+	remember(n.dims, k, e)
 	return e
 }
 
@@ -354,7 +369,7 @@ func (n *normaliser) unit(fileUnit string, s *sdg.Series) string {
 	if u == "" || canonUnit(u) == canonUnit(s.Unit) {
 		u = ""
 	}
-	n.units[k] = u
+	remember(n.units, k, u)
 	return u
 }
 
@@ -436,7 +451,7 @@ func (n *normaliser) seriesText(s *sheetRun, row, col int, raw, indicator string
 		}
 		e.counted = n.countProblem(sdg.Problem{Location: s.loc(col, row), Raw: raw, Reason: reason})
 	}
-	n.texts[text] = e
+	remember(n.texts, text, e)
 	return e
 }
 

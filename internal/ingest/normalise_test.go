@@ -98,3 +98,15 @@ func TestMatchSeriesText(t *testing.T) {
 		})
 	}
 }
+
+// TestRemember checks that caches stop growing at maxCache, so that a
+// garbage file of distinct values cannot grow memory with its size.
+func TestRemember(t *testing.T) {
+	m := map[int]int{}
+	for i := 0; i < maxCache+100; i++ {
+		remember(m, i, i)
+	}
+	if len(m) != maxCache {
+		t.Errorf("cache holds %d entries, want %d", len(m), maxCache)
+	}
+}
