@@ -207,6 +207,7 @@ type run struct {
 	obs        sdg.Observation // reused for every observation
 	nm         normaliser
 	desaNotes  map[string]string // UN DESA note markers → text, read once per file
+	hint       string            // why a file of unknown layout may not be read
 	desaLoaded bool
 }
 
@@ -270,8 +271,8 @@ func (r *run) readBook() error {
 			return sdg.Errorf(sdg.EInvalid, "%s: no header row of layout %s found in the first %d rows of any sheet; known layouts: %s",
 				filepath.Base(r.path), r.forced.name, headerScan, strings.Join(Layouts(), ", "))
 		}
-		return sdg.Errorf(sdg.EInvalid, "%s: unknown layout (no header row of a known layout in the first %d rows of any sheet); known layouts: %s",
-			filepath.Base(r.path), headerScan, strings.Join(Layouts(), ", "))
+		return sdg.Errorf(sdg.EInvalid, "%s: unknown layout (no header row of a known layout in the first %d rows of any sheet%s); known layouts: %s",
+			filepath.Base(r.path), headerScan, r.hint, strings.Join(Layouts(), ", "))
 	}
 	if r.res.Observations == 0 {
 		r.note("the file holds no observations")
@@ -294,6 +295,7 @@ func (r *run) readSheet(name string) error {
 		def := r.detect(h)
 		if def == nil {
 			before = append(before, row)
+			r.hintWide(name, row)
 			continue
 		}
 		if r.res.Layout != "" && def.name != r.res.Layout {
@@ -327,6 +329,29 @@ func (r *run) rowsError(name string, err error) error {
 		return fmt.Errorf("read %s: %w", baseName(r.path), err)
 	}
 	return fmt.Errorf("read %s sheet %q: %w", baseName(r.path), name, err)
+}
+
+// hintWide remembers the first row that looks like the header of a wide
+// table without an area code column (years across, as in UN DESA's
+// migration flow tables, which name countries only), so that the unknown
+// layout error can say what is missing.
+func (r *run) hintWide(name string, row sheet.Row) {
+	if r.hint != "" {
+		return
+	}
+	years := 0
+	for _, c := range row.Cells {
+		if p, _, err := sdg.ParsePeriod(c); err == nil && p.Kind == sdg.PeriodYear {
+			years++
+		}
+	}
+	if years >= 3 {
+		where := fmt.Sprintf("row %d", row.Num)
+		if name != "" {
+			where = fmt.Sprintf("sheet %q row %d", name, row.Num)
+		}
+		r.hint = fmt.Sprintf("; %s has years across but no area code column (Location code, Country code): a wide table needs area codes", where)
+	}
 }
 
 // detect returns the layout whose header h is, or nil.

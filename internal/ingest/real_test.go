@@ -236,7 +236,7 @@ func TestReadRealFilesRefused(t *testing.T) {
 	}{
 		{"OpenSDGWithoutArea", []string{"opensdg_armenia", "indicator_10-c-1.csv"}, Options{}, []string{"Open SDG", "area"}},
 		{"AvailabilityTable", []string{"sdg_global", "Indicator_10_7_2__Series_SG_CPA_MIGR.csv"}, Options{}, []string{"unknown layout", "gdb-long, unsd-extract"}},
-		{"MigrationFlowsNoCodes", []string{"undesa_ims", "undesa_pd_2015_migration_flow_totals.xlsx"}, Options{}, []string{"unknown layout", "desa-wide"}},
+		{"MigrationFlowsNoCodes", []string{"undesa_ims", "undesa_pd_2015_migration_flow_totals.xlsx"}, Options{}, []string{"unknown layout", `sheet "Totals" row 17 has years across but no area code column`, "desa-wide"}},
 		{"MigrationFlowsForcedWide", []string{"undesa_ims", "undesa_pd_2015_migration_flow_totals.xlsx"}, Options{Layout: LayoutDESA}, []string{"no header row of layout desa-wide"}},
 		{"M49Overview", []string{"m49", "UNSD_M49_Methodology__maxwinder-fds.csv"}, Options{}, []string{"unknown layout"}},
 	}
