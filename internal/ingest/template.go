@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -120,6 +121,8 @@ func templateAreas(cat *catalog.Catalog, areas []string) ([]sdg.Area, error) {
 				out = append(out, a)
 			}
 		}
+		// Alphabetical: an analyst looks a country up by name.
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 		return out, nil
 	}
 	for _, code := range areas {
@@ -170,7 +173,7 @@ func writeInstructions(f *excelize.File, ser sdg.Series, dims []templateDim) err
 	lines := []string{
 		"migtrack template",
 		fmt.Sprintf("Series %s: %s", ser.Code, ser.Description),
-		fmt.Sprintf("Unit: %s (values in units of 10^%d)", ser.Unit, ser.UnitMultiplier),
+		unitLine(ser),
 		"",
 		"Fill in the Data sheet, one value per row, and load the file back with `migtrack import`.",
 		"Series, Area code, Period and Value are required; rows with an empty Value are ignored.",
@@ -303,6 +306,19 @@ func writeData(f *excelize.File, ser sdg.Series, areas []sdg.Area, dims []templa
 		return err
 	}
 	return f.SetColWidth(templateData, "C", "C", 32)
+}
+
+// unitLine tells the analyst the unit to write values in.
+func unitLine(ser sdg.Series) string {
+	names := map[int]string{3: "thousands", 6: "millions", 9: "billions"}
+	switch m := ser.UnitMultiplier; {
+	case m == 0:
+		return fmt.Sprintf("Unit: %s", ser.Unit)
+	case names[m] != "":
+		return fmt.Sprintf("Unit: %s, in %s (write 1234 for 1234 %s)", ser.Unit, names[m], names[m])
+	default:
+		return fmt.Sprintf("Unit: %s, in units of 10^%d", ser.Unit, m)
+	}
 }
 
 func indexOfString(list []string, s string) int {

@@ -167,5 +167,35 @@ func TestWriteTemplateErrors(t *testing.T) {
 		if sink.obs != nil || res.Rows%countries != 0 || res.Rows == 0 {
 			t.Errorf("%d rows for %d countries, %d observations", res.Rows, countries, len(sink.obs))
 		}
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if a2, _ := f.GetCellValue("Data", "C2"); a2 != "Afghanistan" {
+			t.Errorf("first country %q, want Afghanistan (alphabetical)", a2)
+		}
+		if u, _ := f.GetCellValue("Instructions", "A3"); u != "Unit: NUMBER" {
+			t.Errorf("unit line %q", u)
+		}
 	})
+}
+
+func TestUnitLine(t *testing.T) {
+	tests := []struct {
+		name string
+		ser  sdg.Series
+		want string
+	}{
+		{"Units", sdg.Series{Unit: "PERCENT"}, "Unit: PERCENT"},
+		{"Thousands", sdg.Series{Unit: "NUMBER", UnitMultiplier: 3}, "Unit: NUMBER, in thousands (write 1234 for 1234 thousands)"},
+		{"Other", sdg.Series{Unit: "NUMBER", UnitMultiplier: 2}, "Unit: NUMBER, in units of 10^2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := unitLine(tc.ser); got != tc.want {
+				t.Errorf("unitLine = %q, want %q", got, tc.want)
+			}
+		})
+	}
 }
