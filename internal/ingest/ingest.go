@@ -32,6 +32,29 @@
 //     privacy) is missing too, because the same mark stands for a suppressed
 //     percentage, where "<5" would be false; the count is noted. An em dash
 //     ("—", rounds to zero) is 0 with a footnote.
+//   - Footnotes gather the file's footnote columns, a period's annotation
+//     ("2019/20 [Note 5]" → "Note 5"), a mark glued to a value ("1234a" →
+//     "[a]") and an observation status other than normal ("provisional
+//     value"; an estimated value is nature E instead). Nature codes other
+//     than C, CA, E, G, M, N are problems; UNSD's "NA" means none.
+//   - Open SDG series: the Series column's text is matched to a catalog code,
+//     a catalog description, or the closest description (shared words) among
+//     the series of the indicator the file name carries
+//     (indicator_8-8-1.csv: "Fatal injury" → SL_EMP_FTLINJUR); without a
+//     Series column the indicator's headline or only series is taken.
+//   - Template: long rows (Series, Area code, Area name, Period, Value, Lower,
+//     Upper, Unit, Nature, Footnote, Source, one column per disaggregation);
+//     that header row is its marker. Its area codes are strict: a bad code
+//     is a problem even when the laid-out name still matches.
+//   - UN DESA wide tables: every group of columns whose header (or, lacking
+//     one, the table title) names a catalog series is read, the rest noted
+//     and skipped. "Type of data" gives the nature — E (UN DESA estimate),
+//     M where the country had no data at all (I) — and a footnote spelling
+//     the codes out (B foreign-born, C citizens, I imputed, R refugees
+//     added); a Notes column's markers become the text of the workbook's
+//     Notes sheet. Rows without a code and without a value are section
+//     labels. A code listed twice is emitted twice: the store keeps an
+//     identical key with an identical value once.
 //   - Open SDG rows with a GeoCode are parts of the country (the UK platform
 //     codes England, Scotland and English regions). They are kept when their
 //     Country or Region column gives them a disaggregation of their own
