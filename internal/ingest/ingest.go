@@ -231,6 +231,7 @@ type run struct {
 	nm         normaliser
 	desaNotes  map[string]string // UN DESA note markers → text, read once per file
 	hint       string            // why a file of unknown layout may not be read
+	unmatched  []string          // sheets with no header row of the layout
 	desaLoaded bool
 }
 
@@ -297,6 +298,7 @@ func (r *run) readBook() error {
 		return sdg.Errorf(sdg.EInvalid, "%s: unknown layout (no header row of a known layout in the first %d rows of any sheet%s); known layouts: %s",
 			filepath.Base(r.path), headerScan, r.hint, strings.Join(Layouts(), ", "))
 	}
+	r.noteUnmatched()
 	if r.res.Observations == 0 {
 		r.note("the file holds no observations")
 	}
@@ -332,14 +334,25 @@ func (r *run) readSheet(name string) error {
 	if err := rows.Err(); err != nil {
 		return r.rowsError(name, err)
 	}
-	switch {
-	case name == "":
-	case r.desaLoaded && normHeader(name) == "notes":
-		r.note(fmt.Sprintf("sheet %s: read for the notes the tables refer to", sheetLabel(name)))
-	default:
-		r.note(fmt.Sprintf("sheet %s: no header row of a known layout: skipped", sheetLabel(name)))
+	if name != "" {
+		r.unmatched = append(r.unmatched, name)
 	}
 	return nil
+}
+
+// noteUnmatched says which sheets were not read, once the layout is known:
+// a template's instructions and code lists, and a UN DESA workbook's notes,
+// are part of the layout, not data left behind.
+func (r *run) noteUnmatched() {
+	for _, name := range r.unmatched {
+		switch n := normHeader(name); {
+		case r.res.Layout == LayoutTemplate && (name == templateInstructions || name == templateCodes):
+		case r.desaLoaded && n == "notes":
+			r.note(fmt.Sprintf("sheet %s: read for the notes the tables refer to", sheetLabel(name)))
+		default:
+			r.note(fmt.Sprintf("sheet %s: no header row of a known layout: skipped", sheetLabel(name)))
+		}
+	}
 }
 
 // rowsError wraps an error met while reading a sheet's rows. A file past
