@@ -457,13 +457,25 @@ func appendText(dst []byte, sc *xmlScanner) []byte {
 // addInline records an inline string cell.
 func (x *xlsxRows) addInline(col int, raw []byte) {
 	start := len(x.text)
-	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 && bytes.Index(raw, []byte("_x")) < 0 {
-		x.text = append(x.text, raw...)
+	if !needsDecoding(raw) {
+		x.text = appendBSTR(x.text, raw)
 	} else {
 		x.tmp = appendUnescaped(x.tmp[:0], raw)
 		x.text = appendBSTR(x.text, x.tmp)
 	}
 	x.addSpan(col, start)
+}
+
+// needsDecoding reports whether raw text holds a reference or a carriage
+// return, which XML decoding changes. Cell texts are short, and one plain
+// loop over them costs less than two searches.
+func needsDecoding(raw []byte) bool {
+	for _, c := range raw {
+		if c == '&' || c == '\r' {
+			return true
+		}
+	}
+	return false
 }
 
 // addSpan records the text appended since start as the cell at col, unless
@@ -476,7 +488,7 @@ func (x *xlsxRows) addSpan(col, start int) {
 
 // addValue records a cell from its raw <v> text according to its type.
 func (x *xlsxRows) addValue(num, col int, typ cellType, style int, v []byte) bool {
-	if bytes.IndexByte(v, '&') >= 0 || bytes.IndexByte(v, '\r') >= 0 {
+	if needsDecoding(v) {
 		x.tmp = appendUnescaped(x.tmp[:0], v)
 		v = x.tmp
 	}
