@@ -11,7 +11,7 @@ import (
 // runs. bench/serve/run measures the same over HTTP on a 1M-observation
 // database; this one runs anywhere, in seconds.
 func BenchmarkServe(b *testing.B) {
-	s, _ := newTestServer(b)
+	s := sharedServer(b)
 	h := s.Handler()
 	static, err := s.assets.URL("css/app.css")
 	if err != nil {
@@ -47,7 +47,7 @@ func BenchmarkServe(b *testing.B) {
 // BenchmarkRenderTarget measures a cache miss: building and rendering the
 // target page from the in-memory totals index.
 func BenchmarkRenderTarget(b *testing.B) {
-	s, _ := newTestServer(b)
+	s, _ := newTestServer(b) // its cache is reset below
 	h := s.Handler()
 	get(b, h, "/targets/10.c") // loads the totals index once
 	b.ReportAllocs()

@@ -183,7 +183,7 @@ func openPage(t *testing.T, browser context.Context, pageURL string, width, heig
 
 func TestBrowser(t *testing.T) {
 	browser := newBrowser(t)
-	s, _ := newTestServer(t)
+	s := sharedServer(t)
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	host := mustHost(t, ts.URL)
@@ -216,6 +216,7 @@ func TestBrowser(t *testing.T) {
 		{"Coverage", "/coverage", nil, []string{"Migratory status"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // one tab each; the browser and server are shared
 			ctx, l := openPage(t, browser, ts.URL+tc.path, 1280, 720)
 			checks, err := chromedp.Run(ctx, chromedp.Evaluate[[]chartCheck](inspectCharts))
 			if err != nil {
@@ -264,6 +265,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	t.Run("ScriptFootnoteIsText", func(t *testing.T) {
+		t.Parallel()
 		ctx, l := openPage(t, browser, ts.URL+"/series/SI_RMT_COST?area=484", 1280, 720)
 		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('td.footnote')).map(function (td) { return td.textContent; })`))
 		if err != nil {
@@ -284,8 +286,10 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("Phone", func(t *testing.T) {
+		t.Parallel()
 		for _, path := range []string{"/", "/targets/10.c", "/indicators/10.c.1", "/countries/484", "/coverage"} {
 			t.Run(strings.Trim(strings.ReplaceAll(path, "/", "_"), "_"), func(t *testing.T) {
+				t.Parallel()
 				ctx, _ := openPage(t, browser, ts.URL+path, 375, 740)
 				w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 				if err != nil {

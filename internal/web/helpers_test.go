@@ -5,9 +5,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -134,6 +136,56 @@ func newTestServer(t testing.TB) (*Server, *store.DB) {
 		t.Fatalf("new server: %v", err)
 	}
 	return s, db
+}
+
+// shared is one server on the fixture for the tests that only read, so
+// the suite does not build a database per test.
+var shared struct {
+	once sync.Once
+	dir  string
+	s    *Server
+	err  error
+}
+
+// sharedServer returns the read-only server, building it on first use.
+// Its logs go to stderr: it outlives the test that built it.
+func sharedServer(t testing.TB) *Server {
+	t.Helper()
+	shared.once.Do(func() {
+		shared.dir, shared.err = os.MkdirTemp("", "migtrack-web-test-")
+		if shared.err != nil {
+			return
+		}
+		ctx := context.Background()
+		db, err := store.Open(ctx, filepath.Join(shared.dir, "migtrack.db"))
+		if err != nil {
+			shared.err = err
+			return
+		}
+		importObservations(t, db, "fixture.csv", fixture())
+		cat, err := catalog.Load(data.FS)
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.s, shared.err = New(Config{Store: db, Catalog: cat,
+			Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	})
+	if shared.err != nil {
+		t.Fatalf("shared server: %v", shared.err)
+	}
+	return shared.s
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.s != nil {
+		shared.s.cfg.Store.Close()
+	}
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
 }
 
 // get requests a path through the fully wired handler.

@@ -16,7 +16,7 @@ import (
 )
 
 func TestPages(t *testing.T) {
-	s, _ := newTestServer(t)
+	s := sharedServer(t)
 	h := s.Handler()
 	for _, tc := range []struct {
 		name, path string
@@ -63,7 +63,7 @@ func assertNoInlineScript(t *testing.T, body string) {
 }
 
 func TestFootnoteEscaped(t *testing.T) {
-	s, _ := newTestServer(t)
+	s := sharedServer(t)
 	for _, path := range []string{"/series/SI_RMT_COST?area=484", "/indicators/10.c.1?area=484&area=001"} {
 		t.Run(path, func(t *testing.T) {
 			body := get(t, s.Handler(), path).Body.String()
@@ -97,7 +97,7 @@ func TestFootnoteEscaped(t *testing.T) {
 }
 
 func TestAPI(t *testing.T) {
-	s, _ := newTestServer(t)
+	s := sharedServer(t)
 	for _, tc := range []struct {
 		name, path, key string
 	}{
@@ -145,7 +145,7 @@ func TestAPI(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	s, _ := newTestServer(t)
+	s := sharedServer(t)
 	for _, tc := range []struct {
 		name, path string
 		status     int
@@ -176,7 +176,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	s, _ := newTestServer(t)
+	s := sharedServer(t)
 	rec := get(t, s.Handler(), "/")
 	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline'; img") && strings.Contains(csp, "script-src 'self' 'unsafe-inline'") {
 		t.Errorf("CSP %q", csp)
@@ -187,7 +187,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestStaticAssets(t *testing.T) {
-	s, _ := newTestServer(t)
+	s := sharedServer(t)
 	h := s.Handler()
 	url, err := s.assets.URL("js/vendor/echarts.min.js")
 	if err != nil {
@@ -270,7 +270,7 @@ func TestCacheInvalidatedByImport(t *testing.T) {
 }
 
 func TestDownloadCSV(t *testing.T) {
-	s, _ := newTestServer(t)
+	s := sharedServer(t)
 	rec := get(t, s.Handler(), "/download/series/SI_RMT_COST?area=276&area=484&format=csv")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
@@ -298,7 +298,7 @@ func TestDownloadCSV(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
-	s, _ := newTestServer(t)
+	s := sharedServer(t)
 	rec := get(t, s.Handler(), "/healthz")
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"status":"ok"`) {
 		t.Errorf("status %d: %s", rec.Code, rec.Body.String())

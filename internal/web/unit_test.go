@@ -1,0 +1,210 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/migtrack/migtrack/internal/sdg"
+)
+
+func TestFmtNum(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   float64
+		want string
+	}{
+		{"Zero", 0, "0"},
+		{"Percent", 7.52, "7.52"},
+		{"TrailingZeros", 7.5, "7.5"},
+		{"Small", 0.01234, "0.012"},
+		{"Hundreds", 123.456, "123.5"},
+		{"Thousands", 1234.5, "1,235"},
+		{"Millions", 280598105, "280,598,105"},
+		{"Negative", -2345678, "-2,345,678"},
+		{"NegativeSmall", -2.08, "-2.08"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := fmtNum(tc.in); got != tc.want {
+				t.Errorf("fmtNum(%v) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSafeCell(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"Plain", "UNSD", "UNSD"},
+		{"Formula", "=1+1", "'=1+1"},
+		{"Plus", "+cmd", "'+cmd"},
+		{"Minus", "-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"},
+		{"At", "@SUM(A1)", "'@SUM(A1)"},
+		{"Tab", "\t=1", "'\t=1"},
+		{"NegativeNumber", "-2.5", "-2.5"},
+		{"Empty", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := safeCell(tc.in); got != tc.want {
+				t.Errorf("safeCell(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestChooseDims(t *testing.T) {
+	present := []sdg.Dims{"", "AGE=Y15T64", "SEX=F", "SEX=M"}
+	for _, tc := range []struct {
+		name     string
+		present  []sdg.Dims
+		want     map[string]string
+		dims     sdg.Dims
+		filters  int
+		withNote bool
+	}{
+		{"DefaultTotal", present, nil, "", 2, false},
+		{"Female", present, map[string]string{"SEX": "F"}, "SEX=F", 2, false},
+		{"TotalCodeMeansTotal", present, map[string]string{"SEX": sdg.Total}, "", 2, false},
+		{"UnknownDimensionIgnored", present, map[string]string{"COLOUR": "RED"}, "", 2, false},
+		{"AbsentCombinationFallsBack", present, map[string]string{"SEX": "F", "AGE": "Y15T64"}, "", 2, true},
+		{"NoTotalInData", []sdg.Dims{"SEX=F", "SEX=M"}, nil, "SEX=F", 1, false},
+		{"NoData", nil, nil, "", 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dims, filters, note := chooseDims(tc.present, tc.want)
+			if dims != tc.dims {
+				t.Errorf("dims %q, want %q", dims, tc.dims)
+			}
+			if len(filters) != tc.filters {
+				t.Errorf("%d filters, want %d", len(filters), tc.filters)
+			}
+			if (note != "") != tc.withNote {
+				t.Errorf("note %q", note)
+			}
+			for _, f := range filters {
+				selected := 0
+				for _, o := range f.Options {
+					if o.Selected {
+						selected++
+					}
+				}
+				if selected != 1 {
+					t.Errorf("filter %s: %d options selected", f.Name, selected)
+				}
+			}
+		})
+	}
+}
+
+func TestPageCache(t *testing.T) {
+	t.Run("ConcurrentMissesBuildOnce", func(t *testing.T) {
+		pc := newPageCache(8)
+		var builds atomic.Int32
+		release := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, err := pc.get(1, "/", func() (*rendered, error) {
+					builds.Add(1)
+					<-release
+					return newRendered("text/plain", []byte("page")), nil
+				})
+				if err != nil || string(r.body) != "page" {
+					t.Errorf("got %v, %v", r, err)
+				}
+			}()
+		}
+		time.Sleep(50 * time.Millisecond) // let every goroutine reach the cache
+		close(release)
+		wg.Wait()
+		if n := builds.Load(); n != 1 {
+			t.Errorf("%d builds for one key", n)
+		}
+	})
+	t.Run("NewGenerationRebuilds", func(t *testing.T) {
+		pc := newPageCache(8)
+		n := 0
+		build := func() (*rendered, error) { n++; return newRendered("text/plain", []byte{byte(n)}), nil }
+		pc.get(1, "/", build)
+		pc.get(1, "/", build)
+		pc.get(2, "/", build)
+		if n != 2 {
+			t.Errorf("%d builds, want 2", n)
+		}
+	})
+	t.Run("ErrorsAreNotCached", func(t *testing.T) {
+		pc := newPageCache(8)
+		n := 0
+		fail := func() (*rendered, error) { n++; return nil, errors.New("boom") }
+		pc.get(1, "/", fail)
+		pc.get(1, "/", fail)
+		if n != 2 {
+			t.Errorf("%d builds, want 2", n)
+		}
+	})
+	t.Run("Bounded", func(t *testing.T) {
+		pc := newPageCache(2)
+		for _, k := range []string{"a", "b", "c"} {
+			pc.get(1, k, func() (*rendered, error) { return newRendered("text/plain", nil), nil })
+		}
+		if len(pc.entries) > 2 {
+			t.Errorf("%d entries, bound 2", len(pc.entries))
+		}
+	})
+}
+
+func TestServeShutsDownGracefully(t *testing.T) {
+	s := sharedServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve after shutdown: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after its context ended")
+	}
+	if _, err := http.Get("http://" + ln.Addr().String() + "/healthz"); err == nil {
+		t.Error("server still answers after shutdown")
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	db := openTestStore(t, nil)
+	cat := loadCatalog(t)
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"NoStore", Config{Catalog: cat}},
+		{"NoCatalog", Config{Store: db}},
+		{"UnknownMethod", Config{Store: db, Catalog: cat, Method: "astrology"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := New(tc.cfg); err == nil {
+				t.Error("no error")
+			}
+		})
+	}
+}
