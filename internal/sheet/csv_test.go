@@ -12,7 +12,7 @@ import (
 )
 
 // utf16Bytes encodes s as UTF-16 with or without a byte order mark.
-func utf16Bytes(t *testing.T, s string, big, bom bool) []byte {
+func utf16Bytes(t testing.TB, s string, big, bom bool) []byte {
 	t.Helper()
 	order, policy := unicode.LittleEndian, unicode.IgnoreBOM
 	if big {
@@ -30,7 +30,7 @@ func utf16Bytes(t *testing.T, s string, big, bom bool) []byte {
 
 // csvCases are delimited text files with the rows they must give; they
 // also seed FuzzCSV.
-func csvCases(t *testing.T) []struct {
+func csvCases(t testing.TB) []struct {
 	name string
 	data []byte
 	want []Row
