@@ -4,6 +4,15 @@
 // actually publish. It knows nothing of SDGs: layouts, values and areas are
 // the ingest layer's business; this package only delivers cells, each with
 // the row number a problem report must point at.
+//
+// Cell text from xlsx is what a person sees in Excel's formula bar, as far
+// as it can be without guessing: strings as stored (rich text joined);
+// numbers as the shortest decimal that reads back to the stored float64
+// ("5735123.084" where the file holds 5735123.0839999998, never an
+// exponent); numbers whose cell style is a date format as ISO dates
+// ("2017-06-30", or "2020-02-29 13:45:00" with a time of day); booleans as
+// TRUE and FALSE; error values as Excel writes them ("#N/A"). Csv cells are
+// the fields as written, decoded to UTF-8.
 package sheet
 
 import (
