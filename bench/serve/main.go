@@ -1,9 +1,9 @@
 // Command serve-bench builds the database bench/serve/run loads the
 // dashboard with: synthetic but plausible observations for every catalog
-// series and country, by sex, written through the store's import API in
+// series and country, in total, by sex and by age group, written through the store's import API in
 // one import, as the importer would.
 //
-//	go run ./bench/serve -db bench/out/serve.db -from 1980 -to 2023
+//	go run ./bench/serve -db bench/out/serve.db -from 2000 -to 2023
 package main
 
 import (
@@ -23,12 +23,12 @@ import (
 
 func main() {
 	dbPath := flag.String("db", "bench/out/serve.db", "database to create (must not exist)")
-	from := flag.Int("from", 1980, "first year")
+	from := flag.Int("from", 2000, "first year")
 	to := flag.Int("to", 2023, "last year")
 	seed := flag.Uint64("seed", 2030, "random seed")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err := run(context.Background(), *dbPath, synth.Options{FromYear: *from, ToYear: *to, Seed: *seed, BySex: true}); err != nil {
+	if err := run(context.Background(), *dbPath, synth.Options{FromYear: *from, ToYear: *to, Seed: *seed, BySex: true, ByAge: true}); err != nil {
 		fmt.Fprintln(os.Stderr, "serve-bench:", err)
 		os.Exit(1)
 	}

@@ -130,7 +130,7 @@ const inspectCharts = `Array.from(document.querySelectorAll('[data-chart]')).map
     cols = t.querySelectorAll('thead th').length - 1;
     t.querySelectorAll('tbody tr').forEach(function (tr) {
       labels.push(tr.querySelector('th').textContent);
-      table.push(Array.from(tr.querySelectorAll('td[data-series]')).map(function (td) {
+      table.push(Array.from(tr.querySelectorAll('td')).map(function (td) {
         return td.hasAttribute('data-value') ? Number(td.getAttribute('data-value')) : null;
       }));
     });

@@ -44,7 +44,8 @@ type chartView struct {
 }
 
 // chartTable is a chart's table alternative. Cell (row i, column j) holds
-// data point i of series j, so a test (or a reader) can match the two.
+// data point i of series j, so a test (or a reader) can match the two; the
+// page writes each exact value in a data-value attribute.
 type chartTable struct {
 	Caption string     `json:"caption"`
 	Corner  string     `json:"corner"` // header of the label column

@@ -25,6 +25,7 @@ type Options struct {
 	FromYear, ToYear int     // inclusive
 	Seed             uint64  // same seed, same data
 	BySex            bool    // also SEX=F and SEX=M for every non-binary series
+	ByAge            bool    // also AGE=Y_LT15, Y15T64 and Y_GE65 for every non-binary series
 	Density          float64 // share of country × series pairs with data (0 means 1)
 	Series           []string
 }
@@ -74,19 +75,22 @@ func Generate(cat *catalog.Catalog, opt Options, sink sdg.ObservationSink) (int,
 					return n, fmt.Errorf("synth: add %s %s %d: %w", se.Code, c.Code, y, err)
 				}
 				n++
-				if !opt.BySex || m.binary {
+				if m.binary {
 					continue
 				}
-				f := m.femaleShare
-				for _, sx := range []struct {
-					code  string
-					share float64
-				}{{"F", f}, {"M", 1 - f}} {
-					o.Dims = sdg.MakeDims(map[string]string{"SEX": sx.code})
+				var parts []part
+				if opt.BySex {
+					parts = append(parts, part{"SEX", "F", m.femaleShare}, part{"SEX", "M", 1 - m.femaleShare})
+				}
+				if opt.ByAge {
+					parts = append(parts, part{"AGE", "Y_LT15", m.youngShare}, part{"AGE", "Y15T64", 0.85 - m.youngShare}, part{"AGE", "Y_GE65", 0.15})
+				}
+				for _, p := range parts {
+					o.Dims = sdg.MakeDims(map[string]string{p.dim: p.code})
 					if m.additive {
-						o.Value = round(v*sx.share, m.decimals)
+						o.Value = round(v*p.share, m.decimals)
 					} else {
-						o.Value = round(clamp(v*(0.9+0.2*sx.share), m.lo, m.hi), m.decimals)
+						o.Value = round(clamp(v*(0.9+0.2*p.share), m.lo, m.hi), m.decimals)
 					}
 					if err := sink.Add(&o, sdg.Location{Sheet: "synthetic", Cell: "A" + strconv.Itoa(n+2)}); err != nil {
 						return n, fmt.Errorf("synth: add %s %s %d: %w", se.Code, c.Code, y, err)
@@ -97,6 +101,12 @@ func Generate(cat *catalog.Catalog, opt Options, sink sdg.ObservationSink) (int,
 		}
 	}
 	return n, nil
+}
+
+// part is one disaggregation value and its share of the total.
+type part struct {
+	dim, code string
+	share     float64
 }
 
 // model is one country's path for one series.
@@ -110,6 +120,7 @@ type model struct {
 	additive     bool // counts: sexes sum to the total
 	every        int  // years between values (5 for UN DESA stock estimates)
 	femaleShare  float64
+	youngShare   float64 // share of under-15s; 65 and over are 15 %, the rest 15–64
 }
 
 func (m model) value(y int, rng *rand.Rand) float64 {
@@ -129,7 +140,8 @@ func (m model) value(y int, rng *rand.Rand) float64 {
 // modelFor picks a plausible level and trend for a series in a country
 // of population pop (thousands).
 func modelFor(se sdg.Series, rng *rand.Rand, pop float64) model {
-	m := model{noise: 0.03, lo: 0, hi: math.Inf(1), decimals: 2, every: 1, femaleShare: 0.42 + 0.16*rng.Float64()}
+	m := model{noise: 0.03, lo: 0, hi: math.Inf(1), decimals: 2, every: 1,
+		femaleShare: 0.42 + 0.16*rng.Float64(), youngShare: 0.1 + 0.3*rng.Float64()}
 	u := rng.Float64()
 	switch se.Code {
 	case "MT_POP":

@@ -35,7 +35,7 @@ func generate(t *testing.T, opt Options) []sdg.Observation {
 }
 
 func TestGenerate(t *testing.T) {
-	opt := Options{FromYear: 2010, ToYear: 2020, Seed: 7, BySex: true, Series: []string{"SI_RMT_COST", "MT_MIGSTOCK", "MT_POP", "SG_STT_FPOS"}}
+	opt := Options{FromYear: 2010, ToYear: 2020, Seed: 7, BySex: true, ByAge: true, Series: []string{"SI_RMT_COST", "MT_MIGSTOCK", "MT_POP", "SG_STT_FPOS"}}
 	obs := generate(t, opt)
 
 	t.Run("Deterministic", func(t *testing.T) {
@@ -81,24 +81,26 @@ func TestGenerate(t *testing.T) {
 			}
 		}
 	})
-	t.Run("SexesAddUpForCounts", func(t *testing.T) {
-		sum := map[sdg.Key]float64{}
-		for _, o := range obs {
-			if o.Series == "MT_MIGSTOCK" && o.Dims != "" {
-				k := o.Key
-				k.Dims = ""
-				sum[k] += o.Value
+	for _, dim := range []string{"SEX", "AGE"} {
+		t.Run("PartsAddUpForCounts/"+dim, func(t *testing.T) {
+			sum := map[sdg.Key]float64{}
+			for _, o := range obs {
+				if o.Series == "MT_MIGSTOCK" && o.Dims.Get(dim) != sdg.Total {
+					k := o.Key
+					k.Dims = ""
+					sum[k] += o.Value
+				}
 			}
-		}
-		if len(sum) == 0 {
-			t.Fatal("no migrant stock by sex")
-		}
-		for k, v := range sum {
-			if math.Abs(v-totals[k]) > 1 {
-				t.Errorf("%v: F+M = %v, total %v", k, v, totals[k])
+			if len(sum) == 0 {
+				t.Fatalf("no migrant stock by %s", dim)
 			}
-		}
-	})
+			for k, v := range sum {
+				if math.Abs(v-totals[k]) > 2 {
+					t.Errorf("%v: parts by %s sum to %v, total %v", k, dim, v, totals[k])
+				}
+			}
+		})
+	}
 	t.Run("Density", func(t *testing.T) {
 		half := generate(t, Options{FromYear: 2010, ToYear: 2020, Seed: 7, Density: 0.5, Series: []string{"SI_RMT_COST"}})
 		full := generate(t, Options{FromYear: 2010, ToYear: 2020, Seed: 7, Series: []string{"SI_RMT_COST"}})
