@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -38,40 +37,6 @@ func keyJoin(a, b string) string {
 		a + ".period = " + b + ".period AND " + a + ".dims = " + b + ".dims"
 }
 
-// The staging area lives in the TEMP database of the pinned writer
-// connection: private to the import, on disk rather than in memory (so a
-// million rows keep the process small), and gone if the process dies.
-const createStaging = `
-DROP TABLE IF EXISTS temp.staging;
-DROP TABLE IF EXISTS temp.dupkeys;
-DROP TABLE IF EXISTS temp.plan;
-CREATE TEMP TABLE staging (
-	seq            INTEGER PRIMARY KEY, -- arrival order: the first of duplicates wins
-	series         TEXT    NOT NULL,
-	area           TEXT    NOT NULL,
-	period         TEXT    NOT NULL,
-	dims           TEXT    NOT NULL,
-	year           INTEGER NOT NULL,
-	value          REAL    NOT NULL,
-	qualifier      TEXT    NOT NULL,
-	lower          REAL,
-	upper          REAL,
-	unit           TEXT    NOT NULL,
-	nature         TEXT    NOT NULL,
-	footnote       TEXT    NOT NULL,
-	source         TEXT    NOT NULL,
-	time_detail    TEXT    NOT NULL,
-	reporting_type TEXT    NOT NULL,
-	sheet          TEXT    NOT NULL,
-	cell           TEXT    NOT NULL,
-	col            TEXT    NOT NULL
-)`
-
-const dropStaging = `
-DROP TABLE IF EXISTS temp.staging;
-DROP TABLE IF EXISTS temp.dupkeys;
-DROP TABLE IF EXISTS temp.plan`
-
 // ImportTx stages the observations of one file and then previews, applies
 // or rejects them. It pins the database's single writer connection from
 // BeginImport until Close, so imports (and rollbacks) of one process run one
@@ -83,14 +48,13 @@ type ImportTx struct {
 	meta sdg.Import
 	conn *sql.Conn
 
-	stage *sql.Tx   // open while rows are being added
-	ins   *sql.Stmt // prepared insert into staging
-	years map[string]int
+	stager // rows being added
 
 	sealed    bool
 	conflicts []sdg.Problem
 	dropped   map[string]int // rows left out per series because their key conflicts
 	done      sdg.ImportStatus
+	lost      bool // staging failed to commit
 	closed    bool
 }
 
@@ -108,77 +72,12 @@ func (db *DB) BeginImport(ctx context.Context, meta sdg.Import) (*ImportTx, erro
 	if err != nil {
 		return nil, fmt.Errorf("import %s: get writer connection: %w", meta.FileName, err)
 	}
-	t := &ImportTx{db: db, ctx: ctx, meta: meta, conn: conn, years: map[string]int{}, dropped: map[string]int{}}
+	t := &ImportTx{db: db, ctx: ctx, meta: meta, conn: conn, dropped: map[string]int{}}
 	if err := t.begin(); err != nil {
 		conn.Close()
 		return nil, err
 	}
 	return t, nil
-}
-
-func (t *ImportTx) begin() error {
-	if _, err := t.conn.ExecContext(t.ctx, createStaging); err != nil {
-		return fmt.Errorf("import %s: create staging: %w", t.meta.FileName, err)
-	}
-	// ReadOnly makes the driver issue a plain (deferred) BEGIN instead of
-	// the DSN's BEGIN IMMEDIATE: staging writes only TEMP (see BeginImport).
-	tx, err := t.conn.BeginTx(t.ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("import %s: begin staging: %w", t.meta.FileName, err)
-	}
-	ins, err := tx.PrepareContext(t.ctx, `INSERT INTO temp.staging (`+obsCols+`, sheet, cell, col)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		tx.Rollback()
-		return fmt.Errorf("import %s: prepare staging insert: %w", t.meta.FileName, err)
-	}
-	t.stage, t.ins = tx, ins
-	return nil
-}
-
-// Add stages one observation found at at. It implements sdg.ObservationSink.
-func (t *ImportTx) Add(o *sdg.Observation, at sdg.Location) error {
-	if t.stage == nil {
-		return sdg.Errorf(sdg.EConflict, "import %s: observations can only be added before preview, apply or reject", t.meta.FileName)
-	}
-	if o.Series == "" || o.Area == "" {
-		return sdg.Errorf(sdg.EInvalid, "%s: observation without series or area", at)
-	}
-	year, err := t.year(o.Period)
-	if err != nil {
-		return sdg.Errorf(sdg.EInvalid, "%s: %v", at, err)
-	}
-	if _, err := t.ins.ExecContext(t.ctx, o.Series, o.Area, o.Period, string(o.Dims), year, o.Value,
-		o.Qualifier, nullFloat(o.Lower), nullFloat(o.Upper), o.Unit, o.Nature, o.Footnote, o.Source,
-		o.TimeDetail, o.ReportingType, at.Sheet, at.Cell, at.Column); err != nil {
-		return fmt.Errorf("import %s: stage %s: %w", t.meta.FileName, at, err)
-	}
-	return nil
-}
-
-// year returns the year of a canonical period string. Files hold few
-// distinct periods, and ParsePeriod's regular expressions would cost
-// seconds per million rows, hence the cache.
-func (t *ImportTx) year(period string) (int, error) {
-	if y, ok := t.years[period]; ok {
-		return y, nil
-	}
-	p, _, err := sdg.ParsePeriod(period)
-	if err != nil {
-		return 0, err
-	}
-	if p.String() != period {
-		return 0, fmt.Errorf("period %q is not canonical (%q)", period, p.String())
-	}
-	t.years[period] = p.Year()
-	return p.Year(), nil
-}
-
-func nullFloat(p *float64) any {
-	if p == nil {
-		return nil
-	}
-	return *p
 }
 
 // usable reports why the import can no longer be used, if it cannot.
@@ -188,153 +87,10 @@ func (t *ImportTx) usable() error {
 		return sdg.Errorf(sdg.EConflict, "import %s is closed", t.meta.FileName)
 	case t.done != "":
 		return sdg.Errorf(sdg.EConflict, "import %s was already %s", t.meta.FileName, t.done)
+	case t.lost:
+		return sdg.Errorf(sdg.EConflict, "import %s lost its staged rows after an error; start it again", t.meta.FileName)
 	}
 	return nil
-}
-
-// seal ends staging: it commits the staged rows, finds in-file duplicates,
-// turns those with different values into problems naming both cells, and
-// leaves in staging exactly one row per key, without the conflicting keys.
-// Everything happens in the TEMP database.
-func (t *ImportTx) seal(ctx context.Context) error {
-	if err := t.usable(); err != nil {
-		return err
-	}
-	if t.sealed {
-		return nil
-	}
-	if t.stage != nil {
-		t.ins.Close()
-		err := t.stage.Commit()
-		t.stage, t.ins = nil, nil
-		if err != nil {
-			return fmt.Errorf("import %s: commit staging: %w", t.meta.FileName, err)
-		}
-	}
-	tx, err := t.conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // deferred: TEMP only
-	if err != nil {
-		return fmt.Errorf("import %s: begin dedup: %w", t.meta.FileName, err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `
-		CREATE INDEX temp.staging_key ON staging (series, area, period, dims);
-		CREATE TEMP TABLE dupkeys (
-			series TEXT, area TEXT, period TEXT, dims TEXT,
-			first INTEGER NOT NULL, conflict INTEGER NOT NULL DEFAULT 0);
-		INSERT INTO temp.dupkeys (series, area, period, dims, first)
-			SELECT series, area, period, dims, min(seq) FROM temp.staging
-			GROUP BY series, area, period, dims HAVING count(*) > 1;`); err != nil {
-		return fmt.Errorf("import %s: find duplicates: %w", t.meta.FileName, err)
-	}
-	conflicts, err := t.findConflicts(ctx, tx)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE temp.dupkeys SET conflict = 1 WHERE EXISTS (
-		SELECT 1 FROM temp.staging a JOIN temp.staging b ON `+keyJoin("a", "b")+`
-		WHERE a.seq = dupkeys.first AND b.seq > a.seq AND NOT `+sameSQL("a", "b")+`)`); err != nil {
-		return fmt.Errorf("import %s: mark conflicts: %w", t.meta.FileName, err)
-	}
-	dropped := map[string]int{}
-	if err := eachRow(ctx, tx, `SELECT s.series, count(*) FROM temp.dupkeys d JOIN temp.staging s ON `+keyJoin("d", "s")+`
-		WHERE d.conflict GROUP BY s.series`, nil, func(r *sql.Rows) error {
-		var s string
-		var n int
-		if err := r.Scan(&s, &n); err != nil {
-			return err
-		}
-		dropped[s] = n
-		return nil
-	}); err != nil {
-		return fmt.Errorf("import %s: count conflicting rows: %w", t.meta.FileName, err)
-	}
-	// Conflicting keys go entirely (neither value can be trusted); of
-	// exact duplicates the first stays.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM temp.staging WHERE seq IN (
-		SELECT s.seq FROM temp.dupkeys d JOIN temp.staging s ON `+keyJoin("d", "s")+`
-		WHERE d.conflict OR s.seq > d.first)`); err != nil {
-		return fmt.Errorf("import %s: drop duplicates: %w", t.meta.FileName, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("import %s: commit dedup: %w", t.meta.FileName, err)
-	}
-	t.sealed, t.conflicts, t.dropped = true, conflicts, dropped
-	return nil
-}
-
-// stagedRow is a staged observation with the cell it came from.
-type stagedRow struct {
-	sdg.Observation
-	at sdg.Location
-}
-
-// findConflicts lists every later row of a duplicated key whose value or
-// attributes differ from the key's first row, as a problem at the later
-// cell naming the first.
-func (t *ImportTx) findConflicts(ctx context.Context, q querier) ([]sdg.Problem, error) {
-	var out []sdg.Problem
-	err := eachRow(ctx, q, `SELECT a.sheet, a.cell, a.col, `+prefixed("a", obsCols)+`,
-			b.sheet, b.cell, b.col, `+prefixed("b", obsCols)+`
-		FROM temp.dupkeys d
-		JOIN temp.staging a ON a.seq = d.first
-		JOIN temp.staging b ON `+keyJoin("b", "d")+` AND b.seq > d.first
-		WHERE NOT `+sameSQL("a", "b")+`
-		ORDER BY b.seq`, nil, func(r *sql.Rows) error {
-		var a, b stagedRow
-		dest := append([]any{&a.at.Sheet, &a.at.Cell, &a.at.Column}, obsDest(&a.Observation)...)
-		dest = append(dest, &b.at.Sheet, &b.at.Cell, &b.at.Column)
-		dest = append(dest, obsDest(&b.Observation)...)
-		if err := r.Scan(dest...); err != nil {
-			return err
-		}
-		out = append(out, conflictProblem(a, b))
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("import %s: list conflicting duplicates: %w", t.meta.FileName, err)
-	}
-	return out, nil
-}
-
-// conflictProblem describes row b clashing with the earlier row a.
-func conflictProblem(a, b stagedRow) sdg.Problem {
-	key := b.Series + ", " + b.Area + ", " + b.Period
-	if b.Dims != "" {
-		key += ", " + string(b.Dims)
-	}
-	var diffs []string
-	add := func(name, x, y string) {
-		if x != y {
-			diffs = append(diffs, fmt.Sprintf("%s %s there, %s here", name, x, y))
-		}
-	}
-	add("value", formatValue(a.Observation), formatValue(b.Observation))
-	add("lower bound", formatBound(a.Lower), formatBound(b.Lower))
-	add("upper bound", formatBound(a.Upper), formatBound(b.Upper))
-	for _, f := range []struct{ name, x, y string }{
-		{"unit", a.Unit, b.Unit}, {"nature", a.Nature, b.Nature}, {"footnote", a.Footnote, b.Footnote},
-		{"source", a.Source, b.Source}, {"time detail", a.TimeDetail, b.TimeDetail},
-		{"reporting type", a.ReportingType, b.ReportingType},
-	} {
-		add(f.name, strconv.Quote(f.x), strconv.Quote(f.y))
-	}
-	return sdg.Problem{
-		Location: b.at,
-		Raw:      formatValue(b.Observation),
-		Reason: fmt.Sprintf("duplicate of %s (%s) with different data: %s; both rows are left out",
-			a.at, key, strings.Join(diffs, "; ")),
-	}
-}
-
-func formatValue(o sdg.Observation) string {
-	return o.Qualifier + strconv.FormatFloat(o.Value, 'g', -1, 64)
-}
-
-func formatBound(p *float64) string {
-	if p == nil {
-		return "none"
-	}
-	return strconv.FormatFloat(*p, 'g', -1, 64)
 }
 
 // Conflicts returns the in-file duplicates with different values, each
@@ -346,29 +102,36 @@ func (t *ImportTx) Conflicts(ctx context.Context) ([]sdg.Problem, error) {
 	return append([]sdg.Problem(nil), t.conflicts...), nil
 }
 
-// plan classifies each staged row against the current observations into
-// temp.plan: old_id is the current row of its key (NULL: new), same tells
-// whether that row already holds exactly this value (unchanged).
+// plan matches the staged rows against the current observations into
+// temp.plan: one row per staged key that already has a current value
+// (old_id), with same telling whether that value is exactly the staged
+// one. Staged rows without a plan row are new keys, so a first load writes
+// no plan at all. CROSS JOIN keeps the staged rows as the outer loop, each
+// probing the current-value index.
 func (t *ImportTx) plan(ctx context.Context, q querier) (map[string]sdg.Counts, error) {
 	if _, err := q.ExecContext(ctx, `
 		DROP TABLE IF EXISTS temp.plan;
-		CREATE TEMP TABLE plan (seq INTEGER PRIMARY KEY, series TEXT NOT NULL, old_id INTEGER, same INTEGER NOT NULL);
+		CREATE TEMP TABLE plan (seq INTEGER PRIMARY KEY, series TEXT NOT NULL, old_id INTEGER NOT NULL, same INTEGER NOT NULL);
 		INSERT INTO temp.plan (seq, series, old_id, same)
-			SELECT s.seq, s.series, o.id, o.id IS NOT NULL AND `+sameSQL("o", "s")+`
-			FROM temp.staging s
-			LEFT JOIN main.observations o ON `+keyJoin("o", "s")+` AND o.valid_to IS NULL
+			SELECT s.seq, s.series, o.id, `+sameSQL("o", "s")+`
+			FROM temp.staged s CROSS JOIN main.observations o
+			WHERE `+keyJoin("o", "s")+` AND o.valid_to IS NULL
 			ORDER BY s.seq;`); err != nil {
 		return nil, fmt.Errorf("import %s: compare with current data: %w", t.meta.FileName, err)
 	}
 	by := map[string]sdg.Counts{}
-	err := eachRow(ctx, q, `SELECT series, sum(old_id IS NULL), sum(old_id IS NOT NULL AND NOT same), sum(same)
-		FROM temp.plan GROUP BY series`, nil, func(r *sql.Rows) error {
+	for s, n := range t.bySeries {
+		if n > 0 {
+			by[s] = sdg.Counts{New: n}
+		}
+	}
+	err := eachRow(ctx, q, `SELECT series, count(*), sum(same) FROM temp.plan GROUP BY series`, nil, func(r *sql.Rows) error {
 		var s string
-		var c sdg.Counts
-		if err := r.Scan(&s, &c.New, &c.Changed, &c.Unchanged); err != nil {
+		var matched, same int
+		if err := r.Scan(&s, &matched, &same); err != nil {
 			return err
 		}
-		by[s] = c
+		by[s] = sdg.Counts{New: by[s].New - matched, Changed: matched - same, Unchanged: same}
 		return nil
 	})
 	if err != nil {
@@ -472,12 +235,12 @@ func (t *ImportTx) Apply(ctx context.Context, problems []sdg.Problem) (sdg.Impor
 		return sdg.Import{}, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE main.observations SET valid_to = ?
-		WHERE id IN (SELECT old_id FROM temp.plan WHERE old_id IS NOT NULL AND NOT same)`, imp.ID); err != nil {
+		WHERE id IN (SELECT old_id FROM temp.plan WHERE NOT same)`, imp.ID); err != nil {
 		return sdg.Import{}, fmt.Errorf("import %s: close changed values: %w", t.meta.FileName, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO main.observations (`+obsCols+`, valid_from)
-		SELECT `+prefixed("s", obsCols)+`, ? FROM temp.staging s JOIN temp.plan p ON p.seq = s.seq
-		WHERE NOT p.same ORDER BY s.seq`, imp.ID); err != nil {
+		SELECT `+prefixed("s", obsCols)+`, ? FROM temp.staged s LEFT JOIN temp.plan p ON p.seq = s.seq
+		WHERE p.same IS NOT 1 ORDER BY s.seq`, imp.ID); err != nil {
 		return sdg.Import{}, fmt.Errorf("import %s: insert values: %w", t.meta.FileName, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -497,17 +260,10 @@ func (t *ImportTx) Reject(ctx context.Context, problems []sdg.Problem) (sdg.Impo
 		return sdg.Import{}, err
 	}
 	by := map[string]sdg.Counts{}
-	if err := eachRow(ctx, t.conn, `SELECT series, count(*) FROM temp.staging GROUP BY series`, nil,
-		func(r *sql.Rows) error {
-			var s string
-			var c sdg.Counts
-			if err := r.Scan(&s, &c.Rejected); err != nil {
-				return err
-			}
-			by[s] = c
-			return nil
-		}); err != nil {
-		return sdg.Import{}, fmt.Errorf("import %s: count staged rows: %w", t.meta.FileName, err)
+	for s, n := range t.bySeries {
+		if n > 0 {
+			by[s] = sdg.Counts{Rejected: n}
+		}
 	}
 	imp := t.record(sdg.ImportRejected, by, problems)
 	var err error
@@ -528,12 +284,8 @@ func (t *ImportTx) Close() error {
 	}
 	t.closed = true
 	var errs []error
-	if t.stage != nil {
-		t.ins.Close()
-		if err := t.stage.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
-			errs = append(errs, err)
-		}
-		t.stage, t.ins = nil, nil
+	if err := t.endStaging(true); err != nil {
+		errs = append(errs, err)
 	}
 	// A fresh context: the import's own may be what ended it.
 	if _, err := t.conn.ExecContext(context.Background(), dropStaging); err != nil {

@@ -11,23 +11,41 @@ import (
 	"modernc.org/sqlite"
 )
 
-// cancelMidApply is what the SQL function test_cancel() calls: a trigger
-// fires it from inside Apply's INSERT, so the context dies mid-statement.
+// midApply is what the SQL function test_hook() calls: test triggers fire
+// it from inside Apply's INSERT, to cancel the context or to hold the write
+// transaction open at a known point.
 var (
-	cancelMu       sync.Mutex
-	cancelMidApply context.CancelFunc
+	hookMu   sync.Mutex
+	midApply func()
 )
 
 func init() {
-	sqlite.MustRegisterScalarFunction("test_cancel", 0, func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error) {
-		cancelMu.Lock()
-		defer cancelMu.Unlock()
-		if cancelMidApply != nil {
-			cancelMidApply()
+	sqlite.MustRegisterScalarFunction("test_hook", 0, func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error) {
+		hookMu.Lock()
+		hook := midApply
+		hookMu.Unlock()
+		if hook != nil {
+			hook()
 		}
 		return nil, nil
 	})
 }
+
+// setMidApply installs hook for the rest of the test.
+func setMidApply(t *testing.T, hook func()) {
+	hookMu.Lock()
+	midApply = hook
+	hookMu.Unlock()
+	t.Cleanup(func() {
+		hookMu.Lock()
+		midApply = nil
+		hookMu.Unlock()
+	})
+}
+
+// hookTrigger calls test_hook() when Apply inserts the value -666.5 (no synthetic value).
+const hookTrigger = `CREATE TRIGGER mid_apply AFTER INSERT ON observations WHEN NEW.value = -666.5
+	BEGIN SELECT test_hook(); END`
 
 // fullObservation sets every attribute, so the round trip checks them all.
 func fullObservation() sdg.Observation {
@@ -322,4 +340,3 @@ func TestRollback(t *testing.T) {
 		}
 	})
 }
-

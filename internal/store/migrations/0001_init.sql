@@ -23,6 +23,9 @@ CREATE TABLE imports (
 -- current (valid_to IS NULL). Old versions are the history: a query "as of"
 -- import N reads the rows valid at N, and rolling back import N deletes the
 -- rows it created and makes current again the rows it closed.
+-- valid_from and valid_to hold imports.id but declare no foreign key: the
+-- check costs a lookup per row (about a tenth of a million-row import) and
+-- the store writes both only in the transaction that records the import.
 CREATE TABLE observations (
 	id             INTEGER PRIMARY KEY,
 	series         TEXT    NOT NULL,
@@ -40,16 +43,14 @@ CREATE TABLE observations (
 	source         TEXT    NOT NULL DEFAULT '',
 	time_detail    TEXT    NOT NULL DEFAULT '',
 	reporting_type TEXT    NOT NULL DEFAULT '',
-	valid_from     INTEGER NOT NULL REFERENCES imports (id),
-	valid_to       INTEGER REFERENCES imports (id)
+	valid_from     INTEGER NOT NULL, -- imports.id that set this value
+	valid_to       INTEGER           -- imports.id that replaced it; NULL = current
 );
 
 -- One current version per key; also the lookup path of every import and of
 -- current-data queries by series and area.
 CREATE UNIQUE INDEX observations_current
 	ON observations (series, area, period, dims) WHERE valid_to IS NULL;
--- Queries by series over any vintage (AsOf) and year ranges.
-CREATE INDEX observations_series_year ON observations (series, area, year);
 -- Area profiles (every series of one country or region).
 CREATE INDEX observations_area ON observations (area);
 -- Changes, rollback and the rollback guard go by import id.

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/migtrack/migtrack/internal/sdg"
+)
+
+// benchApply stages and applies n synthetic observations (GDB-like: five
+// series, a few thousand areas, 30 years, both sexes and the total, with
+// text attributes) into a fresh database, b.N times, reporting rows/s and
+// memory. The observation is built in place per row, as a reader does.
+func benchApply(b *testing.B, n int) {
+	ctx := context.Background()
+	var peakHeap uint64
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		db := mustOpen(b)
+		b.StartTimer()
+		cpu0 := cpuTime()
+		tx, err := db.BeginImport(ctx, sdg.Import{FileName: "bench.xlsx"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var o sdg.Observation
+		sexes := []sdg.Dims{"", "SEX=F", "SEX=M"}
+		for i := range n {
+			o = sdg.Observation{
+				Key: sdg.Key{
+					Series: "MT_SERIES_" + strconv.Itoa(i%5),
+					Area:   strconv.Itoa(100 + i/(5*30*3)),
+					Period: strconv.Itoa(1990 + (i/5)%30),
+					Dims:   sexes[(i/150)%3],
+				},
+				Value: float64(i) * 1.5,
+				Unit:  "NUMBER", Nature: "E", Source: "UN DESA Population Division, International Migrant Stock 2020",
+				Footnote: "Including refugees", ReportingType: "G", TimeDetail: o.Period,
+			}
+			if err := tx.Add(&o, sdg.Location{Sheet: "Table 1", Cell: "C" + strconv.Itoa(i+2), Column: "Value"}); err != nil {
+				b.Fatal(err)
+			}
+			if i%100000 == 0 {
+				peakHeap = max(peakHeap, heapInUse())
+			}
+		}
+		imp, err := tx.Apply(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		peakHeap = max(peakHeap, heapInUse())
+		if imp.Counts.New != n {
+			b.Fatalf("applied %+v, want %d new", imp.Counts, n)
+		}
+		tx.Close()
+		cpu += cpuTime() - cpu0
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	if cpu > 0 {
+		b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
+	}
+	b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MB")
+	if rss := peakRSS(); rss > 0 {
+		b.ReportMetric(rss, "peak-RSS-MB")
+	}
+}
+
+func heapInUse() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
+
+// peakRSS reads the process's high-water resident set (VmHWM) on Linux,
+// in MB; 0 elsewhere.
+func peakRSS() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkApply100k is the store's share of the 100k-row import target
+// (whole import ≤ 2 s).
+func BenchmarkApply100k(b *testing.B) { benchApply(b, 100_000) }
+
+// BenchmarkApply1M is the store's share of the 1M-row import target (whole
+// import ≤ 20 s, peak RSS ≤ 150 MB).
+func BenchmarkApply1M(b *testing.B) { benchApply(b, 1_000_000) }
