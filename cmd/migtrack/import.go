@@ -107,6 +107,7 @@ func importFile(ctx context.Context, db *store.DB, cat *catalog.Catalog, path st
 		res.Problems = append(res.Problems, sdg.Problem{Reason: sdg.ErrorMessage(readErr)})
 	}
 	tx.SetLayout(res.Layout)
+	tx.SetNote(strings.Join(res.Notes, "; "))
 	conflicts, err := tx.Conflicts(ctx)
 	if err != nil {
 		return sdg.Import{}, fmt.Errorf("check duplicates in %s: %w", path, err)
@@ -140,6 +141,9 @@ func printImport(w io.Writer, imp sdg.Import, dryRun bool) {
 		id = fmt.Sprintf(" (import #%d)", imp.ID)
 	}
 	fmt.Fprintf(w, "%s [%s]%s: %s\n", imp.FileName, imp.Layout, id, verb)
+	if imp.Note != "" {
+		fmt.Fprintf(w, "note: %s\n", imp.Note)
+	}
 	if len(imp.Problems) > 0 {
 		fmt.Fprintf(w, "%d problem(s):\n", len(imp.Problems))
 		for _, p := range imp.Problems {

@@ -73,9 +73,6 @@ func runImports(ctx context.Context, m *Main, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "file:    %s\nsha256:  %s\nlayout:  %s\nuser:    %s\nwhen:    %s\n",
 			imp.FileName, imp.SHA256, imp.Layout, imp.User, imp.At.Format("2006-01-02 15:04:05 MST"))
-		if imp.Note != "" {
-			fmt.Fprintf(m.Stdout, "note:    %s\n", imp.Note)
-		}
 		printImport(m.Stdout, imp, false)
 		return nil
 	default:
