@@ -167,9 +167,6 @@ func printImport(w io.Writer, imp sdg.Import, dryRun bool) {
 	n := imp.Counts
 	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t\n", n.New, n.Changed, n.Unchanged, n.Rejected)
 	tw.Flush()
-	if n.New+n.Changed == 0 && n.Unchanged > 0 {
-		fmt.Fprintln(w, "no changes: every value is already in the database as given")
-	}
 }
 
 func fileSHA256(path string) (string, error) {
