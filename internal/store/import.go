@@ -13,8 +13,8 @@ import (
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
-// obsCols are the observation columns staging and observations share, in
-// the order scanObservation reads them.
+// obsCols are the observation columns the staged view and observations
+// share, in the order obsDest scans them.
 const obsCols = `series, area, period, dims, year, value, qualifier, lower, upper,
 	unit, nature, footnote, source, time_detail, reporting_type`
 
@@ -37,13 +37,15 @@ func keyJoin(a, b string) string {
 		a + ".period = " + b + ".period AND " + a + ".dims = " + b + ".dims"
 }
 
+// ImportTx is the store's sdg.ObservationSink.
+var _ sdg.ObservationSink = (*ImportTx)(nil)
+
 // ImportTx stages the observations of one file and then previews, applies
 // or rejects them. It pins the database's single writer connection from
 // BeginImport until Close, so imports (and rollbacks) of one process run one
 // at a time; readers are not blocked. Always Close it. An ImportTx is not
 // safe for concurrent use.
 type ImportTx struct {
-	db   *DB
 	ctx  context.Context // BeginImport's: Add (an sdg.ObservationSink) has no context of its own
 	meta sdg.Import
 	conn *sql.Conn
@@ -61,7 +63,8 @@ type ImportTx struct {
 // BeginImport starts an import described by meta (file name, sha256,
 // layout, user, note; At defaults to now). It waits for the writer
 // connection, so a second import in the same process waits for the first
-// to Close, until ctx ends.
+// to Close, until ctx ends. ctx also bounds staging: once it ends, Add
+// fails.
 //
 // Staging runs in a deferred transaction that writes only the TEMP
 // database, so it does not hold the main database's write lock while a
@@ -72,7 +75,7 @@ func (db *DB) BeginImport(ctx context.Context, meta sdg.Import) (*ImportTx, erro
 	if err != nil {
 		return nil, fmt.Errorf("import %s: get writer connection: %w", meta.FileName, err)
 	}
-	t := &ImportTx{db: db, ctx: ctx, meta: meta, conn: conn, dropped: map[string]int{}}
+	t := &ImportTx{ctx: ctx, meta: meta, conn: conn, dropped: map[string]int{}}
 	if err := t.begin(); err != nil {
 		conn.Close()
 		return nil, err
