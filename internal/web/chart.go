@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"math"
+	"sort"
 	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -28,7 +30,8 @@ var okabeIto = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "
 // lineSymbols mark each line's points with a different shape.
 var lineSymbols = []string{"circle", "rect", "triangle", "diamond", "emptyCircle", "roundRect", "pin", "emptyTriangle", "emptyDiamond"}
 
-// viridis is a perceptually uniform, colour-blind-safe ramp for maps.
+// viridis is a perceptually uniform, colour-blind-safe ramp for maps:
+// five classes, light for low values, dark for high ones.
 var viridis = []string{"#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"}
 
 // chartView is one chart as a page shows it: a container with a stable id,
@@ -210,7 +213,8 @@ func barChart(id, title, summary, unit string, items []namedValue) (chartView, e
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "24", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Name: unit, Type: "value"}),
+		// Few ticks: large counts ("20,000,000") would overlap.
+		charts.WithXAxisOpts(opts.XAxis{Name: unit, Type: "value", SplitNumber: 3}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0"}}),
 		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary}}),
 	)
@@ -229,6 +233,42 @@ func barChart(id, title, summary, unit string, items []namedValue) (chartView, e
 	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Tall: true, Table: t}, nil
 }
 
+// quantilePieces splits values into classes of about equal counts, one
+// per colour. Quantile classes suit skewed data such as migrant stocks,
+// where a linear scale would paint every country but a few the same
+// colour. Equal break values merge, so a flat distribution gets fewer
+// classes.
+func quantilePieces(values []float64, colours []string) []opts.Piece {
+	sorted := append([]float64(nil), values...)
+	sort.Float64s(sorted)
+	var breaks []float64
+	for k := 1; k < len(colours) && len(sorted) > 0; k++ {
+		b := sorted[k*len(sorted)/len(colours)]
+		if (len(breaks) == 0 || b > breaks[len(breaks)-1]) && b > sorted[0] {
+			breaks = append(breaks, b)
+		}
+	}
+	for i, b := range breaks {
+		if b == 0 {
+			// go-echarts drops zero bounds (omitempty): a tiny positive
+			// bound keeps the classes apart (0 joins the class below).
+			breaks[i] = math.SmallestNonzeroFloat32
+		}
+	}
+	pieces := make([]opts.Piece, 0, len(breaks)+1)
+	for i := 0; i <= len(breaks); i++ {
+		p := opts.Piece{Color: colours[i*(len(colours)-1)/max(1, len(breaks))]}
+		if i > 0 {
+			p.Gte = float32(breaks[i-1])
+		}
+		if i < len(breaks) {
+			p.Lt = float32(breaks[i])
+		}
+		pieces = append(pieces, p)
+	}
+	return pieces
+}
+
 // mapName is the name charts.js registers the M49-keyed world geometry as.
 const mapName = "world-m49"
 
@@ -238,19 +278,11 @@ const mapName = "world-m49"
 func mapChart(id, title, summary, unit string, items []namedValue) (chartView, error) {
 	data := make([]opts.MapData, len(items))
 	nameMap := make(map[string]string, len(items))
-	lo, hi := 0.0, 0.0
+	values := make([]float64, len(items))
 	for i, it := range items {
 		data[i] = opts.MapData{Name: it.Name, Value: it.Value}
 		nameMap[it.Code] = it.Name
-		if i == 0 || it.Value < lo {
-			lo = it.Value
-		}
-		if i == 0 || it.Value > hi {
-			hi = it.Value
-		}
-	}
-	if hi == lo {
-		hi = lo + 1
+		values[i] = it.Value
 	}
 	c := charts.NewMap()
 	c.RegisterMapType(mapName)
@@ -259,9 +291,7 @@ func mapChart(id, title, summary, unit string, items []namedValue) (chartView, e
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithVisualMapOpts(opts.VisualMap{
-			Type: "continuous", Calculable: opts.Bool(true), Min: float32(lo), Max: float32(hi),
-			Text: []string{"high", "low"}, Left: "left", Bottom: "8",
-			InRange: &opts.VisualMapInRange{Color: viridis},
+			Type: "piecewise", Pieces: quantilePieces(values, viridis), Left: "left", Bottom: "8",
 		}),
 		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary}}),
 	)

@@ -56,6 +56,7 @@ type seriesView struct {
 	Filters       filtersView   `json:"-"`
 	Line          *chartView    `json:"chart,omitempty"`
 	Progress      progressTable `json:"progress"`
+	Assessable    bool          `json:"-"` // false for series without a desired direction
 	LatestYear    int           `json:"latest_year,omitempty"`
 	Map           *chartView    `json:"map,omitempty"`
 	Ranking       *chartView    `json:"ranking,omitempty"`
@@ -119,7 +120,7 @@ type metaItem struct {
 
 // buildSeries builds the series view for one series with the filters.
 func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series, sq seriesQuery) (seriesView, error) {
-	v := seriesView{Series: se}
+	v := seriesView{Series: se, Assessable: se.Direction != sdg.NonStatistical}
 	if ind, ok := s.cfg.Catalog.Indicator(se.Indicator); ok {
 		v.Indicator = &indicatorRef{Code: ind.Code, Text: ind.Text, Href: "/indicators/" + ind.Code}
 		v.Target = &targetRef{Code: ind.Target, Href: "/targets/" + ind.Target}

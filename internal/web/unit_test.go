@@ -208,3 +208,42 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestQuantilePieces(t *testing.T) {
+	colours := []string{"a", "b", "c", "d", "e"}
+	for _, tc := range []struct {
+		name   string
+		values []float64
+		pieces int
+	}{
+		{"Skewed", []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 1000}, 5},
+		{"AllEqual", []float64{7, 7, 7, 7}, 1},
+		{"TwoValues", []float64{1, 1, 1, 9, 9, 9}, 2},
+		{"One", []float64{3}, 1},
+		{"WithZeros", []float64{0, 0, 0, 0, 5, 6, 7, 8, 9, 10}, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := quantilePieces(tc.values, colours)
+			if len(ps) != tc.pieces {
+				t.Fatalf("%d pieces, want %d: %+v", len(ps), tc.pieces, ps)
+			}
+			// Every value falls in exactly one piece.
+			for _, v := range tc.values {
+				n := 0
+				for i, p := range ps {
+					lowOK := i == 0 || float32(v) >= p.Gte
+					highOK := i == len(ps)-1 || float32(v) < p.Lt
+					if lowOK && highOK {
+						n++
+					}
+				}
+				if n != 1 {
+					t.Errorf("value %v in %d pieces", v, n)
+				}
+			}
+			if last := ps[len(ps)-1].Color; len(ps) > 1 && last != "e" {
+				t.Errorf("highest class coloured %q, want the darkest", last)
+			}
+		})
+	}
+}

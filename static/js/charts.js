@@ -29,7 +29,10 @@
       // option and it joins the map series here, so regions keyed by M49
       // codes show our area names.
       option.series.forEach(function (s) {
-        if (s.type === "map") s.nameMap = spec.nameMap;
+        if (s.type === "map") {
+          s.nameMap = spec.nameMap;
+          s.showLegendSymbol = false; // no dots on the countries: colour says it
+        }
       });
     }
     var chart = echarts.init(el, null, { renderer: "canvas" });

@@ -9,7 +9,11 @@
 // Natural Earth leaves without an ISO code (Kosovo, N. Cyprus, Somaliland)
 // keep their Natural Earth name so they are drawn but never match data.
 // Coordinates are rounded to 0.01° to keep the file small; at 110m scale
-// that is below a pixel on any screen we target.
+// that is below a pixel on any screen we target. ECharts draws the map on a
+// plane, so a ring that jumps across the antimeridian (Russia's Chukotka,
+// Fiji) would streak across the whole map: such rings are unwrapped east
+// of 180°. Antarctica (010) is left out: it has no migration data and
+// takes a fifth of the map's height.
 "use strict";
 
 const fs = require("fs");
@@ -27,11 +31,30 @@ function roundCoords(c) {
   return typeof c[0] === "number" ? [round(c[0]), round(c[1])] : c.map(roundCoords);
 }
 
-const features = fc.features.map((f) => ({
-  type: "Feature",
-  properties: { name: f.id ? String(f.id).padStart(3, "0") : f.properties.name },
-  geometry: { type: f.geometry.type, coordinates: roundCoords(f.geometry.coordinates) },
-}));
+// unwrap shifts the western points of a ring that crosses the
+// antimeridian by 360°, so the ring stays in one piece on a plane.
+function unwrap(ring) {
+  let crosses = false;
+  for (let i = 1; i < ring.length; i++) {
+    if (Math.abs(ring[i][0] - ring[i - 1][0]) > 180) crosses = true;
+  }
+  return crosses ? ring.map(([x, y]) => [x < 0 ? x + 360 : x, y]) : ring;
+}
+function unwrapGeometry(g) {
+  if (g.type === "Polygon") return { type: g.type, coordinates: g.coordinates.map(unwrap) };
+  return { type: g.type, coordinates: g.coordinates.map((poly) => poly.map(unwrap)) };
+}
+
+const features = fc.features
+  .filter((f) => f.id !== "010")
+  .map((f) => {
+    const g = unwrapGeometry(f.geometry);
+    return {
+      type: "Feature",
+      properties: { name: f.id ? String(f.id).padStart(3, "0") : f.properties.name },
+      geometry: { type: g.type, coordinates: roundCoords(g.coordinates) },
+    };
+  });
 features.sort((a, b) => (a.properties.name < b.properties.name ? -1 : 1));
 
 fs.writeFileSync(dst, JSON.stringify({ type: "FeatureCollection", features }) + "\n");
