@@ -65,6 +65,8 @@ func TestApply(t *testing.T) {
 	full := fullObservation()
 	obs := []sdg.Observation{full, ob("SI_RMT_COST", "001", "2015", "", 7.52), ob("MT_MIGSTOCK", "276", "1990-1995", "SEX=M", 1e6)}
 	tx := stage(t, db, "a.xlsx", obs)
+	tx.SetLayout("sdg-long") // known only once the reader has run
+	tx.SetNote("sheet Notes skipped")
 	skipped := []sdg.Problem{{Location: sdg.Location{Sheet: "Sheet1", Cell: "B9", Column: "GeoAreaCode"}, Raw: "Atlantis", Reason: "unknown area", Suggestions: []string{"Austria"}}}
 	imp, err := tx.Apply(ctx, skipped)
 	if err != nil {
@@ -104,7 +106,8 @@ func TestApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.FileName != "a.xlsx" || stored.SHA256 != "sha-a.xlsx" || stored.Layout != "test" || stored.User != "tester" ||
+	if stored.FileName != "a.xlsx" || stored.SHA256 != "sha-a.xlsx" || stored.Layout != "sdg-long" || stored.User != "tester" ||
+		stored.Note != "sheet Notes skipped" ||
 		stored.Counts != imp.Counts || !stored.At.Equal(imp.At) || len(stored.BySeries) != 2 {
 		t.Errorf("stored import %+v, want %+v", stored, imp)
 	}
@@ -146,12 +149,18 @@ func TestReapplySameChangesNothing(t *testing.T) {
 	before := dump(t, db)
 	gen, _ := db.Generation(ctx)
 
-	imp := apply(t, db, "a-again.xlsx", obs)
+	tx := stage(t, db, "a-again.xlsx", obs)
+	tx.SetNote("sheet Notes skipped")
+	imp, err := tx.Apply(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.Close()
 	if want := (sdg.Counts{Unchanged: 3}); imp.Counts != want {
 		t.Errorf("counts = %+v, want %+v", imp.Counts, want)
 	}
-	if imp.Status != sdg.ImportApplied || imp.Note != "no changes" {
-		t.Errorf("status %s note %q, want applied with note \"no changes\"", imp.Status, imp.Note)
+	if imp.Status != sdg.ImportApplied || imp.Note != "sheet Notes skipped; no changes" {
+		t.Errorf("status %s note %q, want applied, the reader's note and \"no changes\"", imp.Status, imp.Note)
 	}
 	diffDumps(t, before, dump(t, db), "imports")
 	changes, err := db.Changes(ctx, imp.ID)
