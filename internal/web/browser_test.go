@@ -103,28 +103,27 @@ func (l *tabLog) listen(ev any) {
 	}
 }
 
-// chartCheck is what the page reports about one chart and its table.
+// chartCheck is what the page reports about one chart and its table:
+// each series' points keyed by their label (the year on a time axis, the
+// category, or the area on a map) and the table's rows by their label.
 type chartCheck struct {
-	ID       string       `json:"id"`
-	Drawn    bool         `json:"drawn"`
-	Series   int          `json:"series"`
-	Names    []string     `json:"names"`
-	Chart    [][]*float64 `json:"chart"` // [series][point]
-	Table    [][]*float64 `json:"table"` // [row][column]
-	TableCol int          `json:"tableColumns"`
+	ID       string                `json:"id"`
+	Drawn    bool                  `json:"drawn"`
+	Series   int                   `json:"series"`
+	Names    []string              `json:"names"`
+	Chart    []map[string]*float64 `json:"chart"` // [series] label → value
+	Labels   []string              `json:"labels"`
+	Table    [][]*float64          `json:"table"` // [row][column]
+	TableCol int                   `json:"tableColumns"`
 }
 
 // inspectCharts reads every chart's ECharts instance and its table.
 const inspectCharts = `Array.from(document.querySelectorAll('[data-chart]')).map(function (el) {
   var inst = echarts.getInstanceByDom(el);
   var opt = inst ? inst.getOption() : {series: []};
-  var val = function (d) {
-    var v = (d !== null && typeof d === 'object') ? d.value : d;
-    return (v === '-' || v === undefined || v === null || isNaN(v)) ? null : Number(v);
-  };
-  var table = [];
-  var labels = [];
-  var cols = 0;
+  var num = function (v) { return (v === '-' || v === undefined || v === null || isNaN(v)) ? null : Number(v); };
+  var categories = (opt.xAxis && opt.xAxis[0] && opt.xAxis[0].data) || (opt.yAxis && opt.yAxis[0] && opt.yAxis[0].data) || [];
+  var table = [], labels = [], cols = 0;
   var t = document.querySelector('table[data-chart-table="' + el.id + '"]');
   if (t) {
     cols = t.querySelectorAll('thead th').length - 1;
@@ -141,13 +140,21 @@ const inspectCharts = `Array.from(document.querySelectorAll('[data-chart]')).map
     series: opt.series.length,
     names: opt.series.map(function (s) { return s.name; }),
     chart: opt.series.map(function (s) {
-      if (s.type !== 'map') return (s.data || []).map(val);
-      // ECharts fills a map series with every region of the geometry:
-      // read the values by name, in the order of the table's rows.
-      var byName = {};
-      (s.data || []).forEach(function (d) { byName[d.name] = val(d); });
-      return labels.map(function (n) { return n in byName ? byName[n] : null; });
+      var points = {};
+      (s.data || []).forEach(function (d, i) {
+        var v = (d !== null && typeof d === 'object' && !Array.isArray(d)) ? d.value : d;
+        if (Array.isArray(v)) { points[String(v[0])] = num(v[1]); return; } // [year, value] on a time axis
+        if (s.type === 'map') {
+          // ECharts fills a map series with every region of the geometry;
+          // regions without data have no value.
+          if (num(v) !== null) points[d.name] = num(v);
+          return;
+        }
+        points[String(categories[i])] = num(v);
+      });
+      return points;
     }),
+    labels: labels,
     table: table,
     tableColumns: cols
   };
@@ -355,7 +362,8 @@ func screenshots(t *testing.T, browser context.Context) {
 }
 
 // compareChartTable checks that the table alternative holds the chart's
-// numbers: cell (row i, column j) is point i of series j.
+// numbers: the cell of row "label" and column j is series j's point at
+// that label, and the chart has no point the table lacks.
 func compareChartTable(t *testing.T, c chartCheck) {
 	t.Helper()
 	if c.TableCol != c.Series {
@@ -363,18 +371,28 @@ func compareChartTable(t *testing.T, c chartCheck) {
 		return
 	}
 	for j, points := range c.Chart {
-		if len(points) != len(c.Table) {
-			t.Errorf("%s: series %d has %d points, table %d rows", c.ID, j, len(points), len(c.Table))
-			continue
-		}
-		for i, v := range points {
+		inTable := 0
+		for i, label := range c.Labels {
 			if j >= len(c.Table[i]) {
-				t.Errorf("%s: table row %d has no column %d", c.ID, i, j)
+				t.Errorf("%s: table row %q has no column %d", c.ID, label, j)
 				continue
 			}
-			if !sameNumber(v, c.Table[i][j]) {
-				t.Errorf("%s: series %d point %d: chart %v, table %v", c.ID, j, i, fmtP(v), fmtP(c.Table[i][j]))
+			cell := c.Table[i][j]
+			if cell != nil {
+				inTable++
 			}
+			if !sameNumber(points[label], cell) {
+				t.Errorf("%s: series %d at %q: chart %v, table %v", c.ID, j, label, fmtP(points[label]), fmtP(cell))
+			}
+		}
+		drawn := 0
+		for _, v := range points {
+			if v != nil {
+				drawn++
+			}
+		}
+		if drawn != inTable {
+			t.Errorf("%s: series %d has %d points, the table %d values", c.ID, j, drawn, inTable)
 		}
 	}
 }

@@ -117,16 +117,17 @@ func lineChart(id, title, summary, unit string, years []int, series []lineSeries
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "plain", Bottom: "0"}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "32", Bottom: legendRoom(series), ContainLabel: opts.Bool(true)}),
 		charts.WithYAxisOpts(yAxis),
+		// A time axis spaces years by the time between them: reports come
+		// at irregular intervals (2011, 2015, 2017), and a category axis
+		// would draw them evenly.
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", MinInterval: 365 * 24 * 3600 * 1000}),
 		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary}}),
 	)
-	c.SetXAxis(xs)
 	for i, s := range series {
-		data := make([]opts.LineData, len(s.Values))
+		data := make([]opts.LineData, 0, len(s.Values))
 		for j, v := range s.Values {
-			if v == nil {
-				data[j] = opts.LineData{Value: "-"}
-			} else {
-				data[j] = opts.LineData{Value: *v}
+			if v != nil {
+				data = append(data, opts.LineData{Value: []any{xs[j], *v}})
 			}
 		}
 		so := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(true), ShowSymbol: opts.Bool(true),
