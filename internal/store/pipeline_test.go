@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -347,5 +348,43 @@ func TestSingleWriter(t *testing.T) {
 	first.Close()
 	if err := <-result; err != nil {
 		t.Error(err)
+	}
+}
+
+func TestStagingCancelled(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	apply(t, db, "base", synthetic("MT_POP", 100, 1))
+	before := dump(t, db)
+
+	readCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	tx, err := db.BeginImport(readCtx, sdg.Import{FileName: "interrupted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := synthetic("MT_POP", 20000, 5)
+	var addErr error
+	for i := range obs {
+		if i == 1000 {
+			cancel() // the reader is interrupted (Ctrl-C, client gone)
+		}
+		if addErr = tx.Add(&obs[i], cell(i)); addErr != nil {
+			break
+		}
+	}
+	if !errors.Is(addErr, context.Canceled) {
+		t.Errorf("Add after cancel: %v, want context.Canceled", addErr)
+	}
+	if _, err := tx.Apply(ctx, nil); err == nil {
+		t.Error("Apply of an interrupted staging succeeded")
+	}
+	if err := tx.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	diffDumps(t, before, dump(t, db))
+	// The writer connection is back and clean.
+	if imp := apply(t, db, "next", synthetic("MT_POP", 100, 1)); imp.Counts != (sdg.Counts{Unchanged: 100}) {
+		t.Errorf("next import %+v", imp.Counts)
 	}
 }
