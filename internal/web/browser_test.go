@@ -167,6 +167,22 @@ const overflowing = `Array.from(document.querySelectorAll('body *')).filter(func
   return el.getBoundingClientRect().right > 376;
 }).slice(0, 8).map(function (el) { return el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right); })`
 
+// showTips opens the tooltip of every chart on its first point and counts
+// the tooltips that became visible.
+const showTips = `Array.from(document.querySelectorAll('[data-chart]')).filter(function (el) {
+  var inst = echarts.getInstanceByDom(el);
+  var s = inst.getOption().series[0];
+  var i = 0;
+  if (s.type === 'map') {
+    i = s.data.findIndex(function (d) { return d.value !== undefined && d.value !== null && !isNaN(d.value); });
+  }
+  inst.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: i});
+  var tip = Array.from(el.querySelectorAll('div')).find(function (d) {
+    return d.style.position === 'absolute' && d.style.display !== 'none' && d.textContent.trim() !== '';
+  });
+  return !!tip;
+}).length`
+
 // allDrawn is true once every chart container holds a drawn chart.
 const allDrawn = `Array.from(document.querySelectorAll('[data-chart]')).every(function (el) { return el.getAttribute('data-drawn') === 'true'; })`
 
@@ -248,6 +264,15 @@ func TestBrowser(t *testing.T) {
 					t.Errorf("%s: no series", c.ID)
 				}
 				compareChartTable(t, c)
+			}
+			// Show each chart's tooltip: ECharts styles it on the fly, and the
+			// CSP (no inline styles) must not block that.
+			tips, err := chromedp.Run(ctx, chromedp.Evaluate[int](showTips))
+			if err != nil {
+				t.Fatalf("show tooltips: %v", err)
+			}
+			if tips != len(checks) {
+				t.Errorf("%d tooltips shown for %d charts", tips, len(checks))
 			}
 			body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 			if err != nil {
