@@ -210,15 +210,15 @@ func TestFailedApplyLeavesEverything(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := mustOpen(t)
-			apply(t, db, "base", synthetic("MT_MIGSTOCK", 2000, 1))
+			apply(t, db, "base", synthetic("MT_MIGSTOCK", 400, 1))
 			if _, err := db.writer.ExecContext(ctx, tc.trigger); err != nil {
 				t.Fatal(err)
 			}
 			before := dump(t, db)
 			gen, _ := db.Generation(ctx)
 
-			obs := synthetic("MT_MIGSTOCK", 4000, 2) // 2000 changed, 2000 new
-			obs[1000].Value = -666.5
+			obs := synthetic("MT_MIGSTOCK", 800, 2) // 400 changed, 400 new
+			obs[200].Value = -666.5
 			tx := stage(t, db, "failing", obs)
 			if _, err := tx.Apply(tc.prepare(t), nil); err == nil {
 				t.Fatal("Apply succeeded, want an error")
@@ -232,7 +232,7 @@ func TestFailedApplyLeavesEverything(t *testing.T) {
 			if _, err := db.writer.ExecContext(ctx, `DROP TRIGGER mid_apply`); err != nil {
 				t.Fatal(err)
 			}
-			if imp := apply(t, db, "retry", obs); imp.Counts != (sdg.Counts{New: 2000, Changed: 2000}) {
+			if imp := apply(t, db, "retry", obs); imp.Counts != (sdg.Counts{New: 400, Changed: 400}) {
 				t.Errorf("retry counts %+v", imp.Counts)
 			}
 		})
@@ -242,7 +242,7 @@ func TestFailedApplyLeavesEverything(t *testing.T) {
 func TestReadDuringWrite(t *testing.T) {
 	db := mustOpen(t)
 	ctx := context.Background()
-	const n = 2000
+	const n = 500
 	apply(t, db, "base", synthetic("MT_POP", n, 1))
 	if _, err := db.writer.ExecContext(ctx, hookTrigger); err != nil {
 		t.Fatal(err)
