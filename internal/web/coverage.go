@@ -4,8 +4,10 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/migtrack/migtrack/internal/sdg"
+	"github.com/migtrack/migtrack/internal/store"
 )
 
 // coverageView is the /coverage page: countries with data by series and
@@ -54,7 +56,7 @@ func (s *Server) buildCoverage(ctx context.Context, region string) (pageView, er
 	for _, a := range s.geo.headline {
 		v.Regions = append(v.Regions, option{Value: a.Code, Label: a.Name, Selected: a.Code == region})
 	}
-	cov, err := s.cfg.Store.Coverage(ctx)
+	cov, dims, err := s.coverage(ctx)
 	if err != nil {
 		return pageView{}, err
 	}
@@ -100,15 +102,51 @@ func (s *Server) buildCoverage(ctx context.Context, region string) (pageView, er
 			row.Cells = append(row.Cells, coverageCell{Year: y, N: n})
 		}
 		if x != nil {
-			dl, err := s.cfg.Store.DimsOf(ctx, se.Code)
-			if err != nil {
-				return pageView{}, err
-			}
-			row.Dims = dimNames(dl)
+			row.Dims = dims[se.Code]
 		}
 		v.Rows = append(v.Rows, row)
 	}
 	return pageView{Title: "Data coverage", Template: "coverage", Body: v}, nil
+}
+
+// coverageMemo keeps the store's coverage counts for one generation: the
+// query groups every observation, and each region filter of the page
+// reads the same counts.
+type coverageMemo struct {
+	mu   sync.Mutex
+	gen  int64
+	cov  *store.Coverage
+	dims map[string]string // series → its dimensions, in words
+}
+
+// coverage returns the coverage counts and each series' dimensions,
+// computing them once per data generation.
+func (s *Server) coverage(ctx context.Context) (store.Coverage, map[string]string, error) {
+	gen, err := s.generation(ctx)
+	if err != nil {
+		return store.Coverage{}, nil, err
+	}
+	s.covMemo.mu.Lock()
+	defer s.covMemo.mu.Unlock()
+	if s.covMemo.cov != nil && s.covMemo.gen == gen {
+		return *s.covMemo.cov, s.covMemo.dims, nil
+	}
+	cov, err := s.cfg.Store.Coverage(ctx)
+	if err != nil {
+		return store.Coverage{}, nil, err
+	}
+	dims := map[string]string{}
+	for _, se := range s.cfg.Catalog.Series() {
+		dl, err := s.cfg.Store.DimsOf(ctx, se.Code)
+		if err != nil {
+			return store.Coverage{}, nil, err
+		}
+		if len(dl) > 0 {
+			dims[se.Code] = dimNames(dl)
+		}
+	}
+	s.covMemo.gen, s.covMemo.cov, s.covMemo.dims = gen, &cov, dims
+	return cov, dims, nil
 }
 
 // dimNames lists the dimensions that occur in a set of disaggregations.

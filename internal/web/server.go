@@ -52,15 +52,16 @@ type Config struct {
 // Server is the dashboard: an Echo instance wired with our middleware,
 // templates parsed once and the page cache.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	echo   *echo.Echo
-	assets *assets
-	pages  map[string]*template.Template
-	cache  *pageCache
-	geo    *geography
-	memo   totalsMemo
-	gen    genMemo
+	cfg     Config
+	log     *slog.Logger
+	echo    *echo.Echo
+	assets  *assets
+	pages   map[string]*template.Template
+	cache   *pageCache
+	geo     *geography
+	memo    totalsMemo
+	covMemo coverageMemo
+	gen     genMemo
 }
 
 // New checks the config, parses every template (failing fast on a bad
