@@ -128,6 +128,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.log.Info("serving dashboard", "addr", ln.Addr().String())
+	// Load the data every page reads while the first visitor is still
+	// typing the address: on a million observations that takes seconds.
+	go func() {
+		if _, err := s.totals(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("warm up data index", slog.Any("err", err))
+		}
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
