@@ -349,3 +349,25 @@ func TestRollback(t *testing.T) {
 		}
 	})
 }
+
+func TestSplitCell(t *testing.T) {
+	for _, tc := range []struct {
+		name, cell string
+		col        string
+		row        int64
+	}{
+		{"A1", "A1", "A", 1},
+		{"WideColumn", "XFD1048576", "XFD", 1048576},
+		{"Empty", "", "", 0},
+		{"NoRow", "B", "B", 0},
+		{"LeadingZeroKeptWhole", "A01", "A01", 0},
+		{"TooLongKeptWhole", "A12345678901", "A12345678901", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			col, row := splitCell(tc.cell)
+			if col != tc.col || row != tc.row {
+				t.Errorf("splitCell(%q) = %q, %d; want %q, %d", tc.cell, col, row, tc.col, tc.row)
+			}
+		})
+	}
+}
