@@ -50,7 +50,8 @@ func obsDest(o *sdg.Observation) []any {
 		&o.Lower, &o.Upper, &o.Unit, &o.Nature, &o.Footnote, &o.Source, &o.TimeDetail, &o.ReportingType}
 }
 
-// Filter selects observations. Zero fields select everything.
+// Filter selects observations. Zero fields select everything; an empty
+// but non-nil list selects nothing.
 type Filter struct {
 	Series []string // series codes; nil = all
 	Areas  []string // area codes; nil = all
