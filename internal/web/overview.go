@@ -17,6 +17,7 @@ type overviewView struct {
 	Rows      []overviewRow `json:"targets"`
 	Headlines []headlineRow `json:"headlines"`
 	Legend    []statusView  `json:"-"`
+	Methods   []option      `json:"-"`
 }
 
 // overviewRow is one target's row of the grid.
@@ -54,18 +55,27 @@ func (s *Server) buildOverview(ctx context.Context, m assess.Method) (pageView, 
 		return pageView{}, err
 	}
 	v := overviewView{Method: m.Name, Legend: legend()}
+	// Links keep a method other than the default, so a meeting that
+	// switched to another method stays on it while drilling down.
+	keep := ""
+	if m.Name != s.cfg.Method {
+		keep = "?method=" + m.Name
+	}
+	for _, name := range assess.MethodNames() {
+		v.Methods = append(v.Methods, option{Value: name, Label: name, Selected: name == m.Name})
+	}
 	for _, a := range s.geo.headline {
 		v.Areas = append(v.Areas, refOf(a))
 	}
 	for _, t := range s.cfg.Catalog.Targets() {
-		row := overviewRow{Code: t.Code, Text: shorten(t.Text, 56), Href: "/targets/" + t.Code}
+		row := overviewRow{Code: t.Code, Text: shorten(t.Text, 56), Href: "/targets/" + t.Code + keep}
 		for _, a := range s.geo.headline {
 			r := s.targetRollUp(m, d, t.Code, a.Code)
 			row.Cells = append(row.Cells, gridCell{
 				Area:   refOf(a),
 				Status: viewStatus(r.Status, r.Label, r.Explanation),
 				Short:  viewStatus(r.Status, "", "").Label,
-				Href:   "/targets/" + t.Code + "#region-" + a.Code,
+				Href:   "/targets/" + t.Code + keep + "#region-" + a.Code,
 			})
 		}
 		v.Rows = append(v.Rows, row)

@@ -29,6 +29,7 @@ func TestPages(t *testing.T) {
 		{"Series", "/series/MT_MIGSTOCK", []string{"International migrant stock", `id="chart-mt-migstock-trend"`, "computed (sum)"}},
 		{"SeriesBySex", "/series/MT_MIGSTOCK?SEX=F&area=276&area=001", []string{"Sex: Female", `<option value="F" selected>Female</option>`, "7,565,979"}},
 		{"SeriesMethod", "/series/SI_RMT_COST?method=unsd-2022", []string{`<option value="unsd-2022" selected>`, "limited or no progress"}},
+		{"OverviewMethod", "/?method=opensdg", []string{`<option value="opensdg" selected>`, `href="/targets/10.c?method=opensdg#region-001"`}},
 		{"Region", "/regions/747", []string{"Northern Africa and Western Asia", "SM_DTH_MIGR", "1,119 (2020)"}},
 		{"World", "/regions/001", []string{"World", "SI_RMT_COST"}},
 		{"Country", "/countries/276", []string{"Germany", "Europe and Northern America", "15,762,457 (2020)"}},
