@@ -59,7 +59,7 @@ type Book interface {
 // or a runaway file is refused with a clear error instead of exhausting the
 // machine. A zero field takes its default.
 type Limits struct {
-	SheetBytes         int64 // uncompressed size of one sheet's XML (default 256 MiB)
+	SheetBytes         int64 // uncompressed size of one sheet's XML (default 2 GiB: a million-row sheet written with inline strings is ~0.9 GB; sheets are streamed, so this bounds time, not memory)
 	SharedStringsBytes int64 // uncompressed size of the shared strings table (default 64 MiB)
 	PartBytes          int64 // any other XML part read: workbook, relationships, styles (default 16 MiB)
 	Rows               int   // rows (xlsx row elements, csv records) in one sheet (default 2,000,000)
@@ -68,7 +68,7 @@ type Limits struct {
 // DefaultLimits returns the limits Open applies.
 func DefaultLimits() Limits {
 	return Limits{
-		SheetBytes:         256 << 20,
+		SheetBytes:         2 << 30,
 		SharedStringsBytes: 64 << 20,
 		PartBytes:          16 << 20,
 		Rows:               2_000_000,
