@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -89,17 +88,50 @@ func measure(bin, dir, path string, rows int) {
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		log.Fatalf("start %s: %v", bin, err)
+	}
+	// Peak RSS is polled from /proc: the child's rusage would also count
+	// the memory this process had when it forked (Linux keeps the
+	// high-water mark across exec), and this process has just generated a
+	// workbook.
+	done := make(chan struct{})
+	peak := make(chan int)
+	go func() { peak <- pollPeakRSS(cmd.Process.Pid, done) }()
+	err := cmd.Wait()
 	secs := time.Since(start).Seconds()
+	close(done)
+	rss := float64(<-peak) / 1024
 	result := "ok"
 	if err != nil {
 		result = "FAILED: " + lastLine(out.String())
 	}
-	rss := 0.0
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = float64(ru.Maxrss) / 1024 // Linux reports KiB
-	}
 	fmt.Printf("%-28s %10d %9.2f %12.0f %12.1f %s\n", filepath.Base(path), rows, secs, float64(rows)/secs, rss, result)
+}
+
+// pollPeakRSS reads the process's VmHWM (peak resident set, KiB) every
+// 10 ms until done is closed, and returns the last value read.
+func pollPeakRSS(pid int, done <-chan struct{}) int {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	hwm := 0
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					if n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))); err == nil && n > hwm {
+						hwm = n
+					}
+				}
+			}
+		}
+		select {
+		case <-done:
+			return hwm
+		case <-tick.C:
+		}
+	}
 }
 
 func lastLine(s string) string {
