@@ -182,9 +182,13 @@ func optFloat(f *float64) string {
 // SafeCell neutralises spreadsheet formula injection: a text cell that
 // starts with = + - @ (or a tab or carriage return) gets a leading
 // apostrophe, so Excel and LibreOffice show it as text instead of running it.
+// A number is left as it is: "-2" is data, not a formula.
 func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
 	}
-	return s
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return s
+	}
+	return "'" + s
 }

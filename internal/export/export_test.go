@@ -114,9 +114,22 @@ func TestUnknownFormat(t *testing.T) {
 }
 
 func TestSafeCell(t *testing.T) {
-	for in, want := range map[string]string{"=1+1": "'=1+1", "@SUM(A1)": "'@SUM(A1)", "-2": "'-2", "plain": "plain", "": ""} {
-		if got := SafeCell(in); got != want {
-			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
-		}
+	for _, tc := range []struct{ name, in, want string }{
+		{"Plain", "UNSD", "UNSD"},
+		{"Formula", "=1+1", "'=1+1"},
+		{"Plus", "+cmd", "'+cmd"},
+		{"Minus", "-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"},
+		{"MinusExpression", "-2+3", "'-2+3"},
+		{"At", "@SUM(A1)", "'@SUM(A1)"},
+		{"Tab", "\t=1", "'\t=1"},
+		{"NegativeNumber", "-2.5", "-2.5"},
+		{"SignedExponent", "+1.5e3", "+1.5e3"},
+		{"Empty", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := SafeCell(tc.in); got != tc.want {
+				t.Errorf("SafeCell(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
 	}
 }

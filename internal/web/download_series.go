@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/migtrack/migtrack/internal/export"
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
@@ -59,7 +60,7 @@ func seriesCSV(se sdg.Series, v seriesView) ([]byte, error) {
 	}
 	for _, row := range rows {
 		for i := range row {
-			row[i] = safeCell(row[i])
+			row[i] = export.SafeCell(row[i])
 		}
 		if err := w.Write(row); err != nil {
 			return nil, fmt.Errorf("write csv: %w", err)
@@ -70,22 +71,4 @@ func seriesCSV(se sdg.Series, v seriesView) ([]byte, error) {
 		return nil, fmt.Errorf("write csv: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// safeCell neutralises spreadsheet formula injection: a cell starting with
-// = + - @ (or a tab or carriage return) gets a leading apostrophe so a
-// spreadsheet shows it as text. Numbers are written unprefixed: a negative
-// value is data, not a formula.
-func safeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
 }

@@ -37,25 +37,6 @@ func TestFmtNum(t *testing.T) {
 	}
 }
 
-func TestSafeCell(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
-		{"Plain", "UNSD", "UNSD"},
-		{"Formula", "=1+1", "'=1+1"},
-		{"Plus", "+cmd", "'+cmd"},
-		{"Minus", "-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"},
-		{"At", "@SUM(A1)", "'@SUM(A1)"},
-		{"Tab", "\t=1", "'\t=1"},
-		{"NegativeNumber", "-2.5", "-2.5"},
-		{"Empty", "", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := safeCell(tc.in); got != tc.want {
-				t.Errorf("safeCell(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestChooseDims(t *testing.T) {
 	present := []sdg.Dims{"", "AGE=Y15T64", "SEX=F", "SEX=M"}
 	for _, tc := range []struct {
