@@ -34,11 +34,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 // loadDemo imports every workbook under data/demo through the normal
 // importer. Re-running it changes nothing.
 func (m *Main) loadDemo(ctx context.Context) ([]sdg.Import, error) {
-	cat, err := m.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	db, err := m.Store(ctx)
+	cat, db, err := m.open(ctx)
 	if err != nil {
 		return nil, err
 	}

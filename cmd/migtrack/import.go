@@ -46,11 +46,7 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	if len(files) == 0 {
 		return usageError("name at least one FILE to import")
 	}
-	cat, err := m.Catalog()
-	if err != nil {
-		return err
-	}
-	db, err := m.Store(ctx)
+	cat, db, err := m.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -159,6 +159,20 @@ func (m *Main) Store(ctx context.Context) (*store.DB, error) {
 	return m.db, nil
 }
 
+// open loads the catalog and opens the database, for the commands that
+// need both.
+func (m *Main) open(ctx context.Context) (*catalog.Catalog, *store.DB, error) {
+	cat, err := m.Catalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := m.Store(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cat, db, nil
+}
+
 // Close closes the database if it was opened.
 func (m *Main) Close() {
 	if m.db != nil {

@@ -31,11 +31,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
-	cat, err := m.Catalog()
-	if err != nil {
-		return err
-	}
-	db, err := m.Store(ctx)
+	cat, db, err := m.open(ctx)
 	if err != nil {
 		return err
 	}
