@@ -28,6 +28,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if fresh {
 		m.Logger.Info("no database yet: building it from the demo data", "path", m.DBPath)
 		if _, err := m.loadDemo(ctx); err != nil {
+			m.Close()
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(m.DBPath + suffix) // leave no half-built database behind
+			}
 			return err
 		}
 	}

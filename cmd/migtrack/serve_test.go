@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeFirstStart runs the real serve command on a missing database:
+// it must build the demo database, answer pages, and shut down cleanly
+// when its context ends.
+func TestServeFirstStart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	db := filepath.Join(t.TempDir(), "fresh.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() { done <- Run(ctx, []string{"--db", db, "serve", "--addr", addr}, io.Discard, &stderr) }()
+
+	url := "http://" + addr
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited early with %d:\n%s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not come up:\n%s", stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, page := range []string{"/", "/targets/10.c", "/indicators/10.c.1", "/countries/276"} {
+		resp, err := http.Get(url + page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: status %d", page, resp.StatusCode)
+		}
+		if page == "/indicators/10.c.1" && !strings.Contains(string(body), "7.21") {
+			t.Errorf("%s does not show the demo's World 2017 value 7.21", page)
+		}
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("demo database not created: %v", err)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("serve exited with %d after shutdown:\n%s", code, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
