@@ -135,7 +135,7 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 	if err != nil {
 		return v, err
 	}
-	dims, dimFilters, note := chooseDims(dimsList, sq.Dims)
+	dims, dimFilters, note := chooseDims(dimsList, sq.Dims, s.cfg.Catalog.CodeLabel)
 	v.Dims = dims
 	v.Filters = filtersView{Dims: dimFilters, Note: note}
 	areas := sq.Areas
@@ -152,7 +152,7 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 	if err != nil {
 		return v, err
 	}
-	dimsNote := describeDims(dims)
+	dimsNote := describeDims(dims, s.cfg.Catalog.CodeLabel)
 	lc, vals, err := s.areaLineChart(d, se, areas, "chart-"+chartID(se.Code)+"-trend", dimsNote)
 	if err != nil {
 		return v, err
@@ -298,7 +298,7 @@ func (s *Server) seriesMeta(se sdg.Series, d *dataIndex) []metaItem {
 // disaggregations present in the data, and builds one select per
 // dimension with the codes the data has. Without a choice the total is
 // shown, or the first disaggregation when the data has no total.
-func chooseDims(present []sdg.Dims, want map[string]string) (sdg.Dims, []dimFilter, string) {
+func chooseDims(present []sdg.Dims, want map[string]string, codeLabel func(dim, code string) string) (sdg.Dims, []dimFilter, string) {
 	codes := map[string]map[string]bool{}
 	for _, d := range present {
 		for k, c := range d.Map() {
@@ -325,7 +325,7 @@ func chooseDims(present []sdg.Dims, want map[string]string) (sdg.Dims, []dimFilt
 	}
 	if !found && len(present) > 0 {
 		if len(want) > 0 {
-			note = "The data has no values for that combination of breakdowns; showing " + orTotal(describeDims(present[0])) + " instead."
+			note = "The data has no values for that combination of breakdowns; showing " + orTotal(describeDims(present[0], codeLabel)) + " instead."
 		}
 		dims = present[0] // DimsOf sorts, so the total ("") comes first when present
 	}
@@ -359,8 +359,9 @@ func orTotal(s string) string {
 	return s
 }
 
-// describeDims words a disaggregation for captions ("Sex: Female").
-func describeDims(d sdg.Dims) string {
+// describeDims words a disaggregation for captions ("Sex: Female"), with
+// the catalog's labels for codes.
+func describeDims(d sdg.Dims, codeLabel func(dim, code string) string) string {
 	if d == "" {
 		return ""
 	}
@@ -384,18 +385,6 @@ func dimLabel(k string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// codeLabels words the codes pages meet most; other codes show as given.
-var codeLabels = map[string]map[string]string{
-	"SEX": {"F": "Female", "M": "Male"},
-}
-
-func codeLabel(dim, code string) string {
-	if l, ok := codeLabels[dim][code]; ok {
-		return l
-	}
-	return code
 }
 
 // areaOptions lists World, the SDG regions and every country for the area

@@ -56,7 +56,7 @@ func TestChooseDims(t *testing.T) {
 		{"NoData", nil, nil, "", 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dims, filters, note := chooseDims(tc.present, tc.want)
+			dims, filters, note := chooseDims(tc.present, tc.want, loadCatalog(t).CodeLabel)
 			if dims != tc.dims {
 				t.Errorf("dims %q, want %q", dims, tc.dims)
 			}
