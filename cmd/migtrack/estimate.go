@@ -5,18 +5,16 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"regexp"
-	"strconv"
 	"strings"
 )
 
 // estimateRows guesses how many rows a file holds, for the progress bar's
-// ETA: lines of a text file, or the row counts that the sheets of an xlsx
-// declare in their <dimension> element. 0 means "unknown".
+// ETA: lines of a text file, or the rows of an xlsx's sheets estimated from
+// a sample of each. 0 means "unknown".
 func estimateRows(path string) int {
 	if zr, err := zip.OpenReader(path); err == nil {
 		defer zr.Close()
-		return xlsxDeclaredRows(zr)
+		return xlsxEstimatedRows(zr)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -34,9 +32,11 @@ func estimateRows(path string) int {
 	}
 }
 
-var reDimension = regexp.MustCompile(`<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"`)
-
-func xlsxDeclaredRows(zr *zip.ReadCloser) int {
+// xlsxEstimatedRows estimates the rows of every sheet from a sample of its
+// XML: rows in the first 256 KiB scaled by the sheet's uncompressed size.
+// (The <dimension> element is no help: writers leave it out or get it
+// wrong.)
+func xlsxEstimatedRows(zr *zip.ReadCloser) int {
 	total := 0
 	for _, f := range zr.File {
 		if !strings.HasPrefix(f.Name, "xl/worksheets/") || !strings.HasSuffix(f.Name, ".xml") {
@@ -46,13 +46,20 @@ func xlsxDeclaredRows(zr *zip.ReadCloser) int {
 		if err != nil {
 			continue
 		}
-		head := make([]byte, 4096)
-		k, _ := io.ReadFull(rc, head)
+		sample := make([]byte, 256*1024)
+		k, _ := io.ReadFull(rc, sample)
 		rc.Close()
-		if m := reDimension.FindSubmatch(head[:k]); m != nil && len(m[1]) > 0 {
-			n, _ := strconv.Atoi(string(m[1]))
-			total += n
+		sample = sample[:k]
+		first := bytes.Index(sample, []byte("<row"))
+		if first < 0 {
+			continue
 		}
+		rows := bytes.Count(sample[first:], []byte("<row"))
+		if k < len(sample) || uint64(k) >= f.UncompressedSize64 {
+			total += rows // the sample is the whole sheet
+			continue
+		}
+		total += int(float64(rows) * float64(f.UncompressedSize64-uint64(first)) / float64(k-first))
 	}
 	return total
 }
