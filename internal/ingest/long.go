@@ -271,6 +271,20 @@ func matchGDB(h []string) bool {
 // an identical key with an identical value once.
 func readGDB(s *sheetRun) error {
 	h := s.h
+	sp := sdgDatabaseSpec(h)
+	sp.unit = indexOf(h, "units")
+	sp.unitMult = indexOf(h, "unitmultiplier", "unitsmultiplier")
+	sp.nature = indexOf(h, "nature")
+	sp.status = indexOf(h, "observationstatus")
+	sp.reportingType = indexOf(h, "reportingtype")
+	sp.addDims(s, gdbKnown, 0, len(h))
+	return s.readLong(sp)
+}
+
+// sdgDatabaseSpec maps the columns that the SDG Global Database layout and
+// the UNSD extract name alike; the attribute columns, which the extract
+// codes ("natureCode", "unitsCode"), are left to their readers.
+func sdgDatabaseSpec(h []string) *longSpec {
 	sp := newSpec()
 	sp.scheme = catalog.SchemeSDG
 	sp.series = indexOf(h, "seriescode")
@@ -280,18 +294,12 @@ func readGDB(s *sheetRun) error {
 	sp.value = indexOf(h, "value")
 	sp.lower = indexOf(h, "lowerbound")
 	sp.upper = indexOf(h, "upperbound")
-	sp.unit = indexOf(h, "units")
-	sp.unitMult = indexOf(h, "unitmultiplier", "unitsmultiplier")
-	sp.nature = indexOf(h, "nature")
-	sp.status = indexOf(h, "observationstatus")
 	sp.source = indexOf(h, "source")
 	sp.timeDetail = indexOf(h, "timedetail")
-	sp.reportingType = indexOf(h, "reportingtype")
 	if c := indexOf(h, "footnote", "footnotes"); c >= 0 {
 		sp.footnotes = []int{c}
 	}
-	sp.addDims(s, gdbKnown, 0, len(h))
-	return s.readLong(sp)
+	return sp
 }
 
 // Column names of the UNSD flattened extract that are not disaggregations.
@@ -314,25 +322,12 @@ func matchUNSD(h []string) bool {
 // value is a missing observation, not a problem.
 func readUNSD(s *sheetRun) error {
 	h := s.h
-	sp := newSpec()
-	sp.scheme = catalog.SchemeSDG
-	sp.series = indexOf(h, "seriescode")
-	sp.areaCode = indexOf(h, "geoareacode")
-	sp.areaName = indexOf(h, "geoareaname")
-	sp.period = indexOf(h, "timeperiod")
-	sp.value = indexOf(h, "value")
-	sp.lower = indexOf(h, "lowerbound")
-	sp.upper = indexOf(h, "upperbound")
+	sp := sdgDatabaseSpec(h)
 	sp.unit = indexOf(h, "unitscode")
 	sp.unitMult = indexOf(h, "unitmultiplier")
 	sp.nature = indexOf(h, "naturecode")
 	sp.status = indexOf(h, "observationstatuscode", "observationstatus")
-	sp.source = indexOf(h, "source")
-	sp.timeDetail = indexOf(h, "timedetail")
 	sp.reportingType = indexOf(h, "reportingtypecode")
-	if c := indexOf(h, "footnotes", "footnote"); c >= 0 {
-		sp.footnotes = []int{c}
-	}
 	// Descriptions of coded columns ("sexDesc") repeat their code column.
 	known := map[string]bool{}
 	for _, c := range h {
