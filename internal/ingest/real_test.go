@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestReadRealFiles(t *testing.T) {
 					t.Errorf("Mauritius footnote %q nature %q: want the workbook's note (1) and type of data C", mu.Footnote, mu.Nature)
 				}
 				for _, s := range []string{"MT_MIGSTOCK", "MT_MIGSTOCK_FEM", "MT_MIGSTOCK_GR", "MT_MIGSTOCK_PCT", "MT_POP", "MT_REFUGEES", "MT_REFUGEES_PCT"} {
-					if !contains(res.Series, s) {
+					if !slices.Contains(res.Series, s) {
 						t.Errorf("series %s not read; got %v", s, res.Series)
 					}
 				}
@@ -256,15 +257,6 @@ func TestReadRealFilesRefused(t *testing.T) {
 			}
 		})
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func hasNote(res Result, fragment string) bool {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -292,7 +293,7 @@ func writeData(f *excelize.File, ser sdg.Series, areas []sdg.Area, dims []templa
 			return err
 		}
 	}
-	if err := dropdown(indexOfString(templateColumns, "Nature")+1, ranges["nature"]); err != nil {
+	if err := dropdown(slices.Index(templateColumns, "Nature")+1, ranges["nature"]); err != nil {
 		return err
 	}
 	for i, d := range dims {
@@ -319,13 +320,4 @@ func unitLine(ser sdg.Series) string {
 	default:
 		return fmt.Sprintf("Unit: %s, in units of 10^%d", ser.Unit, m)
 	}
-}
-
-func indexOfString(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
