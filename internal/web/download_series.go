@@ -24,9 +24,9 @@ func (s *Server) downloadSeries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	se, ok := s.cfg.Catalog.SeriesByCode(c.Param("code"))
-	if !ok {
-		return sdg.Errorf(sdg.ENotFound, "no series %q in the catalog", c.Param("code"))
+	se, err := s.seriesByCode(c.Param("code"))
+	if err != nil {
+		return err
 	}
 	sq, err := s.parseSeriesQuery(c.QueryParams())
 	if err != nil {

@@ -74,7 +74,6 @@ type targetRef struct {
 // filtersView is the filter form.
 type filtersView struct {
 	Action  string
-	Series  string // hidden field on indicator pages
 	Areas   []option
 	Dims    []dimFilter
 	Methods []option

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"context"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,30 +25,11 @@ func (s *Server) showIndicator(c echo.Context) error {
 		return sdg.Errorf(sdg.ENotFound, "indicator %s has no series in the catalog", ind.Code)
 	}
 	if want := c.QueryParam("series"); want != "" {
-		found := false
-		for _, x := range series {
-			if x.Code == want {
-				se, found = x, true
-			}
-		}
-		if !found {
+		i := slices.IndexFunc(series, func(x sdg.Series) bool { return x.Code == want })
+		if i < 0 {
 			return sdg.Errorf(sdg.EInvalid, "series %q is not a series of indicator %s", want, ind.Code)
 		}
+		se = series[i]
 	}
-	q := c.QueryParams()
-	sq, err := s.parseSeriesQuery(q)
-	if err != nil {
-		return err
-	}
-	return s.respond(c, func(ctx context.Context) (pageView, error) {
-		v, err := s.buildSeries(ctx, m, se, sq)
-		if err != nil {
-			return pageView{}, err
-		}
-		v.IndicatorPage = true
-		v.Filters.Action = "/indicators/" + ind.Code
-		v.Filters.Series = se.Code
-		v.Download = downloadURL(se.Code, q)
-		return pageView{Title: "Indicator " + ind.Code, Template: "series", Charts: true, Body: v}, nil
-	})
+	return s.respondSeries(c, m, se, &ind)
 }

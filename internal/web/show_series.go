@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/migtrack/migtrack/internal/assess"
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
@@ -15,10 +16,27 @@ func (s *Server) showSeries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	se, ok := s.cfg.Catalog.SeriesByCode(c.Param("code"))
-	if !ok {
-		return sdg.Errorf(sdg.ENotFound, "no series %q in the catalog", c.Param("code"))
+	se, err := s.seriesByCode(c.Param("code"))
+	if err != nil {
+		return err
 	}
+	return s.respondSeries(c, m, se, nil)
+}
+
+// seriesByCode looks up the series a path names; an unknown code is not
+// found.
+func (s *Server) seriesByCode(code string) (sdg.Series, error) {
+	se, ok := s.cfg.Catalog.SeriesByCode(code)
+	if !ok {
+		return sdg.Series{}, sdg.Errorf(sdg.ENotFound, "no series %q in the catalog", code)
+	}
+	return se, nil
+}
+
+// respondSeries serves the series view of se with the query's filters: on
+// the series' own page, or on the page of indicator ind when ind is not
+// nil.
+func (s *Server) respondSeries(c echo.Context, m assess.Method, se sdg.Series, ind *sdg.Indicator) error {
 	q := c.QueryParams()
 	sq, err := s.parseSeriesQuery(q)
 	if err != nil {
@@ -29,9 +47,15 @@ func (s *Server) showSeries(c echo.Context) error {
 		if err != nil {
 			return pageView{}, err
 		}
-		v.Filters.Action = "/series/" + se.Code
 		v.Download = downloadURL(se.Code, q)
-		return pageView{Title: se.Description, Template: "series", Charts: true, Body: v}, nil
+		title := se.Description
+		v.Filters.Action = "/series/" + se.Code
+		if ind != nil {
+			title = "Indicator " + ind.Code
+			v.IndicatorPage = true
+			v.Filters.Action = "/indicators/" + ind.Code
+		}
+		return pageView{Title: title, Template: "series", Charts: true, Body: v}, nil
 	})
 }
 
