@@ -23,12 +23,7 @@ import (
 // cell) is stored once in attrs; a staging row holds only the area, the
 // numbers, the cell's row number and a hash of its key. The staged view
 // joins them back for every later query.
-const createStaging = `
-DROP VIEW IF EXISTS temp.staged;
-DROP TABLE IF EXISTS temp.staging;
-DROP TABLE IF EXISTS temp.attrs;
-DROP TABLE IF EXISTS temp.dups;
-DROP TABLE IF EXISTS temp.plan;
+const createStaging = dropStaging + `;
 CREATE TEMP TABLE attrs (
 	id             INTEGER PRIMARY KEY,
 	series         TEXT    NOT NULL,
@@ -62,6 +57,10 @@ CREATE TEMP VIEW staged AS
 		a.cell_col || CASE WHEN s.cell_row > 0 THEN s.cell_row ELSE '' END AS cell, a.col, s.h
 	FROM temp.staging s JOIN temp.attrs a ON a.id = s.attr`
 
+// dropStaging removes the TEMP objects an import leaves on the writer
+// connection (staging, and the plan of a preview or apply). Close runs it;
+// createStaging runs it first too, in case an earlier import on the pooled
+// connection could not.
 const dropStaging = `
 DROP VIEW IF EXISTS temp.staged;
 DROP TABLE IF EXISTS temp.staging;
