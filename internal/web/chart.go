@@ -226,12 +226,18 @@ func barChart(id, title, summary, unit string, items []namedValue) (chartView, e
 	if err != nil {
 		return chartView{}, err
 	}
+	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Tall: true, Table: areaTable(title, unit, items)}, nil
+}
+
+// areaTable is the table alternative of a bar or map chart: one row per
+// area with its value.
+func areaTable(title, unit string, items []namedValue) chartTable {
 	t := chartTable{Caption: title, Corner: "Area", Columns: []string{unit}}
 	for _, it := range items {
 		v := it.Value
 		t.Rows = append(t.Rows, chartRow{Label: it.Name, Cells: []*float64{&v}})
 	}
-	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Tall: true, Table: t}, nil
+	return t
 }
 
 // quantilePieces splits values into classes of about equal counts, one
@@ -302,10 +308,5 @@ func mapChart(id, title, summary, unit string, items []namedValue) (chartView, e
 	if err != nil {
 		return chartView{}, err
 	}
-	t := chartTable{Caption: title, Corner: "Area", Columns: []string{unit}}
-	for _, it := range items {
-		v := it.Value
-		t.Rows = append(t.Rows, chartRow{Label: it.Name, Cells: []*float64{&v}})
-	}
-	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Tall: true, Table: t}, nil
+	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Tall: true, Table: areaTable(title, unit, items)}, nil
 }
