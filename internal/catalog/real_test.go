@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,25 +22,52 @@ func realFile(t *testing.T, parts ...string) string {
 	return p
 }
 
-func TestM49FileMatches(t *testing.T) {
-	c := loadTB(t)
-	f, err := os.Open(realFile(t, "m49", "UNSD_M49_Methodology__maxwinder-fds.csv"))
+// realCSV reads a CSV file of the real data: its rows below the header, and
+// the column of each header (a byte-order mark dropped).
+func realCSV(t *testing.T, parts ...string) (rows [][]string, col map[string]int) {
+	t.Helper()
+	f, err := os.Open(realFile(t, parts...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
+	all, err := csv.NewReader(f).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
+	col = map[string]int{}
+	for i, h := range all[0] {
 		col[strings.TrimPrefix(h, "\ufeff")] = i
 	}
-	if len(rows)-1 != 249 {
-		t.Fatalf("M49 file has %d rows", len(rows)-1)
+	return all[1:], col
+}
+
+// realSheet reads the rows of a sheet of a real workbook; sheet "" is the
+// first.
+func realSheet(t *testing.T, sheet string, parts ...string) [][]string {
+	t.Helper()
+	x, err := excelize.OpenFile(realFile(t, parts...))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, r := range rows[1:] {
+	defer x.Close()
+	if sheet == "" {
+		sheet = x.GetSheetList()[0]
+	}
+	rows, err := x.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestM49FileMatches(t *testing.T) {
+	c := loadTB(t)
+	rows, col := realCSV(t, "m49", "UNSD_M49_Methodology__maxwinder-fds.csv")
+	if len(rows) != 249 {
+		t.Fatalf("M49 file has %d rows", len(rows))
+	}
+	for _, r := range rows {
 		name, code := r[col["Country or Area"]], r[col["M49 Code"]]
 		t.Run(name, func(t *testing.T) {
 			if a, ok := c.MatchArea(name); !ok || a.Code != code {
@@ -59,12 +87,12 @@ func TestM49FileMatches(t *testing.T) {
 			groups := c.GroupsOf(code)
 			for flag, g := range map[string]string{"Least Developed Countries (LDC)": "199",
 				"Land Locked Developing Countries (LLDC)": "432", "Small Island Developing States (SIDS)": "722"} {
-				if want, got := r[col[flag]] == "x", contains(groups, g); want != got {
+				if want, got := r[col[flag]] == "x", slices.Contains(groups, g); want != got {
 					t.Errorf("member of %s = %v, M49 file says %v", g, got, want)
 				}
 			}
 			for _, parent := range []string{r[col["Region Code"]], r[col["Sub-region Code"]], r[col["Intermediate Region Code"]]} {
-				if parent != "" && !contains(groups, parent) {
+				if parent != "" && !slices.Contains(groups, parent) {
 					t.Errorf("not a member of its M49 grouping %s (member of %v)", parent, groups)
 				}
 			}
@@ -80,15 +108,7 @@ func TestIMSTable1Matches(t *testing.T) {
 	c := loadTB(t)
 	for _, file := range []string{"UN_MigrantStockTotal_2015.xlsx", "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"} {
 		t.Run(file, func(t *testing.T) {
-			x, err := excelize.OpenFile(realFile(t, "undesa_ims", file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer x.Close()
-			rows, err := x.GetRows("Table 1")
-			if err != nil {
-				t.Fatal(err)
-			}
+			rows := realSheet(t, "Table 1", "undesa_ims", file)
 			codeCol, nameCol, header := -1, -1, -1
 			for i, r := range rows {
 				for j, cell := range r {
@@ -135,15 +155,7 @@ func TestIMSTable1Matches(t *testing.T) {
 // DESA's (910 is a World Bank income group there).
 func TestSDGExtractAreasMatch(t *testing.T) {
 	c := loadTB(t)
-	x, err := excelize.OpenFile(realFile(t, "sdg_global", "Data_10.c.1_SI_RMT_COST.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	rows, err := x.GetRows(x.GetSheetList()[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := realSheet(t, "", "sdg_global", "Data_10.c.1_SI_RMT_COST.xlsx")
 	col := map[string]int{}
 	for i, h := range rows[0] {
 		col[h] = i
@@ -171,20 +183,8 @@ func TestSDGExtractAreasMatch(t *testing.T) {
 
 func TestSDGAvailabilityRegionsMatch(t *testing.T) {
 	c := loadTB(t)
-	f, err := os.Open(realFile(t, "sdg_global", "Indicator_10_7_2__Series_SG_CPA_MIGR.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
-	for _, r := range rows[1:] {
+	rows, col := realCSV(t, "sdg_global", "Indicator_10_7_2__Series_SG_CPA_MIGR.csv")
+	for _, r := range rows {
 		code, name := r[col["regionCode"]], r[col["regionName"]]
 		if a, ok := c.ResolveArea(code, name); !ok || a.Kind != "sdg_region" && a.Kind != "world" {
 			t.Errorf("%s %q → %+v, %v", code, name, a, ok)
@@ -192,28 +192,11 @@ func TestSDGAvailabilityRegionsMatch(t *testing.T) {
 	}
 }
 
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // TestMigrationFlowNamesMatch checks the country names (no codes) of the UN
 // DESA migration flows workbook.
 func TestMigrationFlowNamesMatch(t *testing.T) {
 	c := loadTB(t)
-	x, err := excelize.OpenFile(realFile(t, "undesa_ims", "undesa_pd_2015_migration_flow_totals.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	rows, err := x.GetRows("Totals")
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := realSheet(t, "Totals", "undesa_ims", "undesa_pd_2015_migration_flow_totals.xlsx")
 	n := 0
 	for i := range rows {
 		if len(rows[i]) == 0 || rows[i][0] != "CntName" {
