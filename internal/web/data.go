@@ -300,12 +300,6 @@ func (s *Server) method(name string) (assess.Method, error) {
 	return m, nil
 }
 
-// knownMethod reports whether a progress method exists.
-func knownMethod(name string) bool {
-	_, ok := assess.MethodByName(name)
-	return ok
-}
-
 // freshness words when the data last changed, for the page header.
 func (s *Server) freshness(ctx context.Context) (string, error) {
 	imp, err := s.cfg.Store.LatestImport(ctx)

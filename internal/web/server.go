@@ -21,14 +21,15 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/migtrack/migtrack/internal/assess"
 	"github.com/migtrack/migtrack/internal/catalog"
 	"github.com/migtrack/migtrack/internal/store"
 	"github.com/migtrack/migtrack/static"
 )
 
 // DefaultMethod is the progress method pages use unless Config or the
-// query (?method=) names another.
-const DefaultMethod = "unsd-2023"
+// query (?method=) names another: the engine's default.
+const DefaultMethod = assess.DefaultMethod
 
 // Config is what the server needs; Store and Catalog are required.
 type Config struct {
@@ -85,7 +86,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.GenerationTTL == 0 {
 		cfg.GenerationTTL = 500 * time.Millisecond
 	}
-	if !knownMethod(cfg.Method) {
+	if _, ok := assess.MethodByName(cfg.Method); !ok {
 		return nil, fmt.Errorf("web: unknown progress method %q", cfg.Method)
 	}
 	a, err := loadAssets(static.FS, "/static")
