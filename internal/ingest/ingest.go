@@ -210,13 +210,12 @@ type userError struct {
 func (u *userError) Error() string   { return u.e.Message }
 func (u *userError) Unwrap() []error { return []error{u.e, u.cause} }
 
-// run is the state of one Read: options, caches of the normaliser and the
-// result being built.
+// run is the state of one Read: the resolved options, the normaliser's
+// caches and the result being built.
 type run struct {
 	ctx      context.Context
 	path     string
 	cat      *catalog.Catalog
-	opt      Options
 	sink     sdg.ObservationSink
 	progress func(int)
 	book     sheet.Book
@@ -242,7 +241,7 @@ func newRun(ctx context.Context, path string, cat *catalog.Catalog, opt Options,
 	if sink == nil {
 		return nil, errors.New("ingest: nil sink")
 	}
-	r := &run{ctx: ctx, path: path, cat: cat, opt: opt, sink: sink, progress: progress,
+	r := &run{ctx: ctx, path: path, cat: cat, sink: sink, progress: progress,
 		series: map[string]bool{}, notes: map[string]int{}}
 	r.nm = newNormaliser(r)
 	if opt.Layout != "" {
