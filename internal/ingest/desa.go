@@ -404,10 +404,9 @@ func (s *sheetRun) desaNoteText(raw string) string {
 // loadDESANotes reads the workbook's Notes sheet once: rows of a short
 // marker ("1", "(a)") and the note's text.
 func (r *run) loadDESANotes() error {
-	if r.desaLoaded {
+	if r.desaNotes != nil {
 		return nil
 	}
-	r.desaLoaded = true
 	r.desaNotes = map[string]string{}
 	for _, name := range r.book.Sheets() {
 		if normHeader(name) != "notes" {

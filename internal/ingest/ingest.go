@@ -220,18 +220,17 @@ type run struct {
 	progress func(int)
 	book     sheet.Book
 
-	forced     *layoutDef
-	optSeries  *sdg.Series // resolved opt.Series
-	optArea    string      // resolved opt.Area code
-	res        Result
-	series     map[string]bool // codes emitted
-	notes      map[string]int  // note text → index in res.Notes, to count repeats
-	obs        sdg.Observation // reused for every observation
-	nm         normaliser
-	desaNotes  map[string]string // UN DESA note markers → text, read once per file
-	hint       string            // why a file of unknown layout may not be read
-	unmatched  []string          // sheets with no header row of the layout
-	desaLoaded bool
+	forced    *layoutDef
+	optSeries *sdg.Series // resolved opt.Series
+	optArea   string      // resolved opt.Area code
+	res       Result
+	series    map[string]bool // codes emitted
+	notes     map[string]int  // note text → index in res.Notes, to count repeats
+	obs       sdg.Observation // reused for every observation
+	nm        normaliser
+	desaNotes map[string]string // UN DESA note markers → text, read once per file; nil until then
+	hint      string            // why a file of unknown layout may not be read
+	unmatched []string          // sheets with no header row of the layout
 }
 
 func newRun(ctx context.Context, path string, cat *catalog.Catalog, opt Options, sink sdg.ObservationSink, progress func(int)) (*run, error) {
@@ -346,7 +345,7 @@ func (r *run) noteUnmatched() {
 	for _, name := range r.unmatched {
 		switch n := normHeader(name); {
 		case r.res.Layout == LayoutTemplate && (name == templateInstructions || name == templateCodes):
-		case r.desaLoaded && n == "notes":
+		case r.desaNotes != nil && n == "notes":
 			r.note(fmt.Sprintf("sheet %s: read for the notes the tables refer to", sheetLabel(name)))
 		default:
 			r.note(fmt.Sprintf("sheet %s: no header row of a known layout: skipped", sheetLabel(name)))
