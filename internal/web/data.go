@@ -126,19 +126,13 @@ func involved(cat *catalog.Catalog, code string) []sdg.Series {
 // repeated here.
 var checkedSeries = []string{"SI_RMT_COST_BC"}
 
-// dataIndex is an assess.Index with what it was built from.
-type dataIndex struct {
-	ix  *assess.Index
-	obs []sdg.Observation // the index points into it
-}
-
 // totalsMemo holds the index of every series' totals for one generation:
 // overview, target, region and country pages all read it, so one load
 // serves them all until the next import.
 type totalsMemo struct {
 	mu  sync.Mutex
 	gen int64
-	idx *dataIndex
+	idx *assess.Index
 }
 
 // genMemo remembers the store generation for Config.GenerationTTL.
@@ -167,7 +161,7 @@ func (s *Server) generation(ctx context.Context) (int64, error) {
 
 // totals returns the index of the totals (no disaggregation) of every
 // catalog series, loading it once per data generation.
-func (s *Server) totals(ctx context.Context) (*dataIndex, error) {
+func (s *Server) totals(ctx context.Context) (*assess.Index, error) {
 	gen, err := s.generation(ctx)
 	if err != nil {
 		return nil, err
@@ -191,7 +185,7 @@ func (s *Server) totals(ctx context.Context) (*dataIndex, error) {
 			obs = append(obs, o)
 		}
 	}
-	s.memo.idx = &dataIndex{ix: assess.NewIndex(s.cfg.Catalog.Series(), obs), obs: obs}
+	s.memo.idx = assess.NewIndex(s.cfg.Catalog.Series(), obs)
 	s.memo.gen = gen
 	return s.memo.idx, nil
 }
@@ -202,7 +196,7 @@ func (s *Server) totals(ctx context.Context) (*dataIndex, error) {
 // dims are relabelled as totals of a private index; denominators, weights
 // and population stay totals. That lets "female migrant stock" be summed
 // over a region by the same rules as the total.
-func (s *Server) indexFor(ctx context.Context, code string, dims sdg.Dims) (*dataIndex, error) {
+func (s *Server) indexFor(ctx context.Context, code string, dims sdg.Dims) (*assess.Index, error) {
 	if dims == "" {
 		return s.totals(ctx)
 	}
@@ -233,26 +227,26 @@ func (s *Server) indexFor(ctx context.Context, code string, dims sdg.Dims) (*dat
 		}
 		obs = append(obs, more...)
 	}
-	return &dataIndex{ix: assess.NewIndex(inv, obs), obs: obs}, nil
+	return assess.NewIndex(inv, obs), nil
 }
 
 // values returns the values of a series for an area: as reported for a
 // country; reported or computed from members for an aggregate.
-func (s *Server) values(d *dataIndex, code, area string) []sdg.AreaValue {
+func (s *Server) values(d *assess.Index, code, area string) []sdg.AreaValue {
 	if gr, ok := s.geo.grouping(area); ok {
-		return d.ix.Aggregate(code, gr)
+		return d.Aggregate(code, gr)
 	}
-	return d.ix.Reported(code, area)
+	return d.Reported(code, area)
 }
 
 // assessArea returns a series' values for an area and their assessment
 // by the engine (reported or computed values, two-part target checks), the
 // same call the command line's progress report makes.
-func (s *Server) assessArea(m assess.Method, d *dataIndex, se sdg.Series, area string) assess.AreaReport {
+func (s *Server) assessArea(m assess.Method, d *assess.Index, se sdg.Series, area string) assess.AreaReport {
 	if gr, ok := s.geo.grouping(area); ok {
-		return d.ix.AssessGrouping(m, se, gr)
+		return d.AssessGrouping(m, se, gr)
 	}
-	return d.ix.AssessCountry(m, se, area)
+	return d.AssessCountry(m, se, area)
 }
 
 // latestValue returns the last value with a number, if any.

@@ -97,7 +97,7 @@ func (s *Server) buildOverview(ctx context.Context, m assess.Method) (pageView, 
 
 // targetRollUp is one status for a target in one area: series assessed,
 // rolled up to indicators, then to the target by the method's rule.
-func (s *Server) targetRollUp(m assess.Method, d *dataIndex, target, area string) sdg.RollUp {
+func (s *Server) targetRollUp(m assess.Method, d *assess.Index, target, area string) sdg.RollUp {
 	var seriesParts, indParts []assess.Part
 	for _, ind := range s.indicatorsOf(target) {
 		var parts []assess.Part

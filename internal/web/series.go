@@ -185,10 +185,10 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 // latest year with good coverage: the most recent year in which at least
 // half as many countries report as in the best-covered year, so a single
 // early reporter does not leave the map almost empty.
-func (s *Server) countryCharts(v *seriesView, d *dataIndex, se sdg.Series, dimsNote string) error {
+func (s *Server) countryCharts(v *seriesView, d *assess.Index, se sdg.Series, dimsNote string) error {
 	byYear := map[int][]namedValue{}
 	for _, c := range s.geo.countries {
-		for _, x := range d.ix.Reported(se.Code, c.Code) {
+		for _, x := range d.Reported(se.Code, c.Code) {
 			if x.HasValue {
 				byYear[x.Year] = append(byYear[x.Year], namedValue{Code: c.Code, Name: c.Name, Value: x.Value})
 			}
@@ -236,7 +236,7 @@ func (s *Server) countryCharts(v *seriesView, d *dataIndex, se sdg.Series, dimsN
 }
 
 // seriesMeta lists the series' metadata.
-func (s *Server) seriesMeta(se sdg.Series, d *dataIndex) []metaItem {
+func (s *Server) seriesMeta(se sdg.Series, d *assess.Index) []metaItem {
 	meta := []metaItem{
 		{"Series", se.Code},
 		{"Definition", se.Description},
@@ -285,7 +285,7 @@ func (s *Server) seriesMeta(se sdg.Series, d *dataIndex) []metaItem {
 	}
 	n := 0
 	for _, c := range s.geo.countries {
-		if len(d.ix.Reported(se.Code, c.Code)) > 0 {
+		if len(d.Reported(se.Code, c.Code)) > 0 {
 			n++
 		}
 	}

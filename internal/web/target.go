@@ -76,7 +76,7 @@ func (s *Server) buildTarget(ctx context.Context, m assess.Method, code string) 
 
 // headlineBlock charts one series for World and the SDG regions; false
 // when none of them has a value.
-func (s *Server) headlineBlock(m assess.Method, d *dataIndex, ind sdg.Indicator, se sdg.Series) (targetBlock, bool, error) {
+func (s *Server) headlineBlock(m assess.Method, d *assess.Index, ind sdg.Indicator, se sdg.Series) (targetBlock, bool, error) {
 	areas := make([]string, len(s.geo.headline))
 	for i, a := range s.geo.headline {
 		areas[i] = a.Code
@@ -99,7 +99,7 @@ func (s *Server) headlineBlock(m assess.Method, d *dataIndex, ind sdg.Indicator,
 // areaLineChart charts a series over time for the given areas (values
 // reported or computed), with the target line. It returns nil when no area
 // has a value, and each area's values for reuse.
-func (s *Server) areaLineChart(d *dataIndex, se sdg.Series, areas []string, id, dimsNote string) (*chartView, [][]sdg.AreaValue, error) {
+func (s *Server) areaLineChart(d *assess.Index, se sdg.Series, areas []string, id, dimsNote string) (*chartView, [][]sdg.AreaValue, error) {
 	vals := make([][]sdg.AreaValue, len(areas))
 	yearSet := map[int]bool{}
 	for i, a := range areas {
