@@ -67,22 +67,24 @@ func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wa
 	}
 	for _, se := range s.cfg.Catalog.Series() {
 		rep := s.assessArea(m, d, se, a.Code)
-		lv, ok := latestValue(rep.Values)
-		if !ok {
+		if _, ok := latestValue(rep.Values); !ok {
 			continue
 		}
 		as := rep.Assessment
-		row := areaRow{Series: seriesRefOf(se), Indicator: se.Indicator, Own: fmt.Sprintf("%s (%d)", fmtNum(lv.Value), lv.Year),
+		row := areaRow{Series: seriesRefOf(se), Indicator: se.Indicator, Own: latestText(rep.Values),
 			Unit: unitLabel(se), Status: viewStatus(as.Status, as.Label, as.Explanation), A: as}
+		vals := [][]sdg.AreaValue{rep.Values} // in the order of compare
 		if v.Region != nil {
-			row.Region = latestText(s.values(d, se.Code, v.Region.Code))
+			vals = append(vals, s.values(d, se.Code, v.Region.Code))
+			row.Region = latestText(vals[len(vals)-1])
 		}
 		if v.ShowWorld {
-			row.World = latestText(s.values(d, se.Code, "001"))
+			vals = append(vals, s.values(d, se.Code, "001"))
+			row.World = latestText(vals[len(vals)-1])
 		}
 		v.Rows = append(v.Rows, row)
 		if len(v.Charts) < maxAreaCharts {
-			lc, _, err := s.areaLineChart(d, se, compare, "chart-"+chartID(se.Code), "")
+			lc, err := s.areaLineChart(se, compare, vals, "chart-"+chartID(se.Code), "")
 			if err != nil {
 				return pageView{}, err
 			}

@@ -152,7 +152,11 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 		return v, err
 	}
 	dimsNote := describeDims(dims, s.cfg.Catalog.CodeLabel)
-	lc, vals, err := s.areaLineChart(d, se, areas, "chart-"+chartID(se.Code)+"-trend", dimsNote)
+	reps := make([]assess.AreaReport, len(areas))
+	for i, a := range areas {
+		reps[i] = s.assessArea(m, d, se, a)
+	}
+	lc, err := s.areaLineChart(se, areas, valuesOf(reps), "chart-"+chartID(se.Code)+"-trend", dimsNote)
 	if err != nil {
 		return v, err
 	}
@@ -164,8 +168,8 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 	}
 	for i, a := range areas {
 		ref := s.geo.ref(a)
-		v.Progress.Rows = append(v.Progress.Rows, progressRowOf(ref, s.assessArea(m, d, se, a).Assessment))
-		for _, x := range vals[i] {
+		v.Progress.Rows = append(v.Progress.Rows, progressRowOf(ref, reps[i].Assessment))
+		for _, x := range reps[i].Values {
 			r := dataRow{Area: ref, Period: x.Period, Value: "insufficient coverage", Raw: x.Value, HasValue: x.HasValue,
 				Nature: x.Nature, Provenance: provenance(x), Footnote: x.Footnote, Source: x.Source}
 			if x.HasValue {

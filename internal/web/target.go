@@ -78,10 +78,11 @@ func (s *Server) buildTarget(ctx context.Context, m assess.Method, code string) 
 // when none of them has a value.
 func (s *Server) headlineBlock(m assess.Method, d *assess.Index, ind sdg.Indicator, se sdg.Series) (targetBlock, bool, error) {
 	areas := make([]string, len(s.geo.headline))
+	reps := make([]assess.AreaReport, len(s.geo.headline))
 	for i, a := range s.geo.headline {
-		areas[i] = a.Code
+		areas[i], reps[i] = a.Code, s.assessArea(m, d, se, a.Code)
 	}
-	lc, _, err := s.areaLineChart(d, se, areas, "chart-"+chartID(se.Code), "")
+	lc, err := s.areaLineChart(se, areas, valuesOf(reps), "chart-"+chartID(se.Code), "")
 	if err != nil {
 		return targetBlock{}, false, err
 	}
@@ -90,20 +91,18 @@ func (s *Server) headlineBlock(m assess.Method, d *assess.Index, ind sdg.Indicat
 	}
 	b := targetBlock{Indicator: ind.Code, Series: seriesRefOf(se), Chart: *lc}
 	b.Progress.Caption = fmt.Sprintf("Progress of %s by area (%s)", se.Code, m.Name)
-	for _, a := range s.geo.headline {
-		b.Progress.Rows = append(b.Progress.Rows, progressRowOf(refOf(a), s.assessArea(m, d, se, a.Code).Assessment))
+	for i, a := range s.geo.headline {
+		b.Progress.Rows = append(b.Progress.Rows, progressRowOf(refOf(a), reps[i].Assessment))
 	}
 	return b, true, nil
 }
 
-// areaLineChart charts a series over time for the given areas (values
-// reported or computed), with the target line. It returns nil when no area
-// has a value, and each area's values for reuse.
-func (s *Server) areaLineChart(d *assess.Index, se sdg.Series, areas []string, id, dimsNote string) (*chartView, [][]sdg.AreaValue, error) {
-	vals := make([][]sdg.AreaValue, len(areas))
+// areaLineChart charts a series over time for the given areas, vals[i]
+// being the values (reported or computed) of areas[i], with the target
+// line. It returns nil when no area has a value.
+func (s *Server) areaLineChart(se sdg.Series, areas []string, vals [][]sdg.AreaValue, id, dimsNote string) (*chartView, error) {
 	yearSet := map[int]bool{}
-	for i, a := range areas {
-		vals[i] = s.values(d, se.Code, a)
+	for i := range areas {
 		for _, v := range vals[i] {
 			if v.HasValue {
 				yearSet[v.Year] = true
@@ -111,7 +110,7 @@ func (s *Server) areaLineChart(d *assess.Index, se sdg.Series, areas []string, i
 		}
 	}
 	if len(yearSet) == 0 {
-		return nil, vals, nil
+		return nil, nil
 	}
 	years := make([]int, 0, len(yearSet))
 	for y := range yearSet {
@@ -159,9 +158,18 @@ func (s *Server) areaLineChart(d *assess.Index, se sdg.Series, areas []string, i
 	}
 	lc, err := lineChart(id, title, summary, unit, years, lines, se.Target, targetLabel)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return &lc, vals, nil
+	return &lc, nil
+}
+
+// valuesOf lists the values of each report, for areaLineChart.
+func valuesOf(reps []assess.AreaReport) [][]sdg.AreaValue {
+	vals := make([][]sdg.AreaValue, len(reps))
+	for i, r := range reps {
+		vals[i] = r.Values
+	}
+	return vals
 }
 
 // chartID turns a code into an HTML id fragment that stays stable
