@@ -89,20 +89,14 @@ func (s *Server) buildCoverage(ctx context.Context, region string) (pageView, er
 	}
 	sort.Ints(v.Years)
 	for _, se := range s.cfg.Catalog.Series() {
-		row := coverageRow{Series: seriesRefOf(se), Migratory: cov.MigratoryStatus[se.Code]}
 		x := per[se.Code]
-		if x != nil {
-			row.Countries, row.Aggregates = len(x.countries), len(x.aggregates)
+		if x == nil {
+			x = &acc{} // no data: nil maps count zero
 		}
+		row := coverageRow{Series: seriesRefOf(se), Countries: len(x.countries), Aggregates: len(x.aggregates),
+			Dims: dims[se.Code], Migratory: cov.MigratoryStatus[se.Code]}
 		for _, y := range v.Years {
-			n := 0
-			if x != nil {
-				n = x.byYear[y]
-			}
-			row.Cells = append(row.Cells, coverageCell{Year: y, N: n})
-		}
-		if x != nil {
-			row.Dims = dims[se.Code]
+			row.Cells = append(row.Cells, coverageCell{Year: y, N: x.byYear[y]})
 		}
 		v.Rows = append(v.Rows, row)
 	}
