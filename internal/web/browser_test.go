@@ -167,6 +167,14 @@ const overflowing = `Array.from(document.querySelectorAll('body *')).filter(func
   return el.getBoundingClientRect().right > 376;
 }).slice(0, 8).map(function (el) { return el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right); })`
 
+// splitStacked is true when, in every .split block, the side column
+// (status table) starts below the main one (chart), as on a phone.
+const splitStacked = `Array.from(document.querySelectorAll('.split')).every(function (el) {
+  var m = el.querySelector('.split-main').getBoundingClientRect();
+  var s = el.querySelector('.split-side').getBoundingClientRect();
+  return s.top >= m.bottom;
+})`
+
 // showTips opens the tooltip of every chart on its first point and counts
 // the tooltips that became visible.
 const showTips = `Array.from(document.querySelectorAll('[data-chart]')).filter(function (el) {
@@ -330,6 +338,13 @@ func TestBrowser(t *testing.T) {
 				if w > 375 {
 					wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](overflowing))
 					t.Errorf("%s: scrollWidth %d at 375 px: the page scrolls sideways; widest: %v", path, w, wide)
+				}
+				stacked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](splitStacked))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !stacked {
+					t.Errorf("%s: at 375 px a chart and its status table sit side by side instead of stacked", path)
 				}
 			})
 		}
