@@ -61,9 +61,7 @@ func (s *Server) buildOverview(ctx context.Context, m assess.Method) (pageView, 
 	if m.Name != s.cfg.Method {
 		keep = "?method=" + m.Name
 	}
-	for _, name := range assess.MethodNames() {
-		v.Methods = append(v.Methods, option{Value: name, Label: name, Selected: name == m.Name})
-	}
+	v.Methods = methodOptions(m.Name)
 	for _, a := range s.geo.headline {
 		v.Areas = append(v.Areas, refOf(a))
 	}

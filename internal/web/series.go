@@ -144,9 +144,7 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 		}
 	}
 	v.Filters.Areas = s.areaOptions(areas)
-	for _, name := range assess.MethodNames() {
-		v.Filters.Methods = append(v.Filters.Methods, option{Value: name, Label: name, Selected: name == m.Name})
-	}
+	v.Filters.Methods = methodOptions(m.Name)
 	d, err := s.indexFor(ctx, se.Code, dims)
 	if err != nil {
 		return v, err
@@ -403,6 +401,17 @@ func (s *Server) areaOptions(selected []string) []option {
 	}
 	for _, a := range s.geo.countries {
 		opts = append(opts, option{Value: a.Code, Label: a.Name, Selected: sel[a.Code]})
+	}
+	return opts
+}
+
+// methodOptions lists the progress methods for the method picker, with
+// the one in use selected.
+func methodOptions(current string) []option {
+	names := assess.MethodNames()
+	opts := make([]option, len(names))
+	for i, name := range names {
+		opts[i] = option{Value: name, Label: name, Selected: name == current}
 	}
 	return opts
 }
