@@ -93,7 +93,7 @@ func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wa
 			}
 		}
 	}
-	return pageView{Title: a.Name, Template: "area", Charts: len(v.Charts) > 0, Body: v}, nil
+	return pageView{Title: a.Name, Template: "area", Method: m.Name, Charts: len(v.Charts) > 0, Body: v}, nil
 }
 
 // latestText is "value (year)" of the latest value, or "–".

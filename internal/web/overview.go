@@ -90,7 +90,7 @@ func (s *Server) buildOverview(ctx context.Context, m assess.Method) (pageView, 
 		}
 		v.Headlines = append(v.Headlines, h)
 	}
-	return pageView{Title: "Overview", Template: "overview", Body: v}, nil
+	return pageView{Title: "Overview", Template: "overview", Method: m.Name, Body: v}, nil
 }
 
 // targetRollUp is one status for a target in one area: series assessed,

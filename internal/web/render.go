@@ -54,7 +54,7 @@ type pageView struct {
 	Title     string
 	Template  string
 	Charts    bool   // load ECharts and charts.js
-	Method    string // progress method in use
+	Method    string // progress method the page is judged by; "" means the server's
 	Freshness string // when the data last changed
 	Body      any
 }
@@ -91,7 +91,9 @@ func (s *Server) respond(c echo.Context, build func(ctx context.Context) (pageVi
 		if v.Freshness, err = s.freshness(bctx); err != nil {
 			return nil, err
 		}
-		v.Method = s.cfg.Method
+		if v.Method == "" {
+			v.Method = s.cfg.Method
+		}
 		var buf bytes.Buffer
 		if err := s.pages[v.Template].ExecuteTemplate(&buf, "layout", v); err != nil {
 			return nil, fmt.Errorf("render %s: %w", v.Template, err)

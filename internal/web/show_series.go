@@ -55,7 +55,7 @@ func (s *Server) respondSeries(c echo.Context, m assess.Method, se sdg.Series, i
 			v.IndicatorPage = true
 			v.Filters.Action = "/indicators/" + ind.Code
 		}
-		return pageView{Title: title, Template: "series", Charts: true, Body: v}, nil
+		return pageView{Title: title, Template: "series", Method: m.Name, Charts: true, Body: v}, nil
 	})
 }
 

@@ -71,7 +71,7 @@ func (s *Server) buildTarget(ctx context.Context, m assess.Method, code string) 
 			v.Blocks = append(v.Blocks, b)
 		}
 	}
-	return pageView{Title: "Target " + t.Code, Template: "target", Charts: len(v.Blocks) > 0, Body: v}, nil
+	return pageView{Title: "Target " + t.Code, Template: "target", Method: m.Name, Charts: len(v.Blocks) > 0, Body: v}, nil
 }
 
 // headlineBlock charts one series for World and the SDG regions; false
