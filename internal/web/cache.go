@@ -50,6 +50,7 @@ type flight struct {
 	err  error
 }
 
+// newPageCache returns an empty cache holding at most max pages.
 func newPageCache(max int) *pageCache {
 	return &pageCache{entries: map[string]*rendered{}, inflight: map[string]*flight{}, max: max}
 }

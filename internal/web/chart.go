@@ -69,6 +69,8 @@ type chartSpec struct {
 	NeedsMap bool              `json:"needsMap,omitempty"`
 }
 
+// encodeSpec serialises a chart for its <script type="application/json">
+// block.
 func encodeSpec(spec chartSpec) (template.JS, error) {
 	b, err := json.Marshal(spec)
 	if err != nil {

@@ -25,6 +25,7 @@ type geography struct {
 	countrySet map[string]bool
 }
 
+// newGeography arranges the catalog's areas once, at start.
 func newGeography(cat *catalog.Catalog) *geography {
 	g := &geography{cat: cat, groupings: map[string]sdg.Grouping{}, regionOf: map[string]string{}, countrySet: map[string]bool{}}
 	if w, ok := cat.Area("001"); ok {
@@ -67,6 +68,7 @@ type areaRef struct {
 	Href string `json:"-"`
 }
 
+// refOf links an area to its region or country page.
 func refOf(a sdg.Area) areaRef {
 	if a.IsAggregate() {
 		return areaRef{Code: a.Code, Name: a.Name, Href: "/regions/" + a.Code}
@@ -92,6 +94,7 @@ type seriesRef struct {
 	Selected    bool   `json:"-"`
 }
 
+// seriesRefOf links a series to its page.
 func seriesRefOf(s sdg.Series) seriesRef {
 	return seriesRef{Code: s.Code, Description: s.Description, Href: "/series/" + s.Code}
 }

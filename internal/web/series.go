@@ -353,6 +353,7 @@ func chooseDims(present []sdg.Dims, want map[string]string, codeLabel func(dim, 
 	return dims, filters, note
 }
 
+// orTotal words a described disaggregation, "the total" for none.
 func orTotal(s string) string {
 	if s == "" {
 		return "the total"

@@ -61,6 +61,8 @@ type progressRow struct {
 	Coverage string         `json:"coverage,omitempty"`
 }
 
+// progressRowOf is the row of one area's assessment, saying how a
+// computed latest value was obtained.
 func progressRowOf(area areaRef, a sdg.Assessment) progressRow {
 	r := progressRow{Area: area, Status: viewStatus(a.Status, a.Label, a.Explanation), A: a}
 	if a.Latest != nil && a.Latest.Provenance == sdg.Computed {
