@@ -24,6 +24,10 @@ var targetChecks = []TargetCheck{
 	{Series: "SI_RMT_COST", Other: "SI_RMT_COST_BC", Max: 5, Name: "no remittance corridor above 5 %"},
 }
 
+// TargetChecks returns the two-part target checks, so callers know which
+// series to load in every disaggregation.
+func TargetChecks() []TargetCheck { return slices.Clone(targetChecks) }
+
 // ApplyCheck records check c on assessment a, from the values of c.Other
 // for the area in the year checked. A two-part target is met only when
 // both parts are: a failed check turns "met" and "on track" into

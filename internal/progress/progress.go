@@ -62,9 +62,10 @@ func SeriesOf(cat *catalog.Catalog, sel Selection) ([]sdg.Series, error) {
 	return out, nil
 }
 
-// contextSeries lists the series the engine needs besides the selected
-// ones: numerators, denominators, weights and the population series.
-func contextSeries(cat *catalog.Catalog, series []sdg.Series) []sdg.Series {
+// ContextSeries lists the series the engine needs besides the selected
+// ones: numerators, denominators, weights and the population series that
+// measures coverage.
+func ContextSeries(cat *catalog.Catalog, series []sdg.Series) []sdg.Series {
 	seen := map[string]bool{}
 	for _, s := range series {
 		seen[s.Code] = true
@@ -84,12 +85,9 @@ func contextSeries(cat *catalog.Catalog, series []sdg.Series) []sdg.Series {
 		add(s.Denominator)
 		add(s.Weight)
 	}
-	add(populationSeries)
+	add(assess.PopulationSeries)
 	return out
 }
-
-// populationSeries gives the population shares behind coverage figures.
-const populationSeries = "MT_POP"
 
 // Groupings are the aggregates every report shows: World and the eight SDG
 // regions, plus any grouping among the selected areas.
@@ -129,7 +127,7 @@ func Evaluate(ctx context.Context, cat *catalog.Catalog, db *store.DB, sel Selec
 	if err != nil {
 		return assess.Report{}, err
 	}
-	ctxSeries := contextSeries(cat, series)
+	ctxSeries := ContextSeries(cat, series)
 	codes := make([]string, 0, len(series)+len(ctxSeries))
 	for _, s := range slices.Concat(series, ctxSeries) {
 		codes = append(codes, s.Code)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/migtrack/migtrack/internal/assess"
 	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/progress"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
 )
@@ -102,32 +103,23 @@ func seriesRefOf(s sdg.Series) seriesRef {
 // involved lists a series and every series its aggregation draws on, plus
 // the population that measures coverage.
 func involved(cat *catalog.Catalog, code string) []sdg.Series {
-	seen := map[string]bool{}
-	var out []sdg.Series
-	add := func(c string) {
-		if c == "" || seen[c] {
-			return
-		}
-		seen[c] = true
-		if s, ok := cat.SeriesByCode(c); ok {
-			out = append(out, s)
-		}
+	s, ok := cat.SeriesByCode(code)
+	if !ok {
+		return nil
 	}
-	add(code)
-	if s, ok := cat.SeriesByCode(code); ok {
-		add(s.Numerator)
-		add(s.Denominator)
-		add(s.Weight)
-	}
-	add(assess.PopulationSeries)
-	return out
+	return append([]sdg.Series{s}, progress.ContextSeries(cat, []sdg.Series{s})...)
 }
 
-// checkedSeries are read in every disaggregation because the engine's
-// two-part target checks look at all of their values (10.c: no corridor
-// above 5 %). assess keeps its table of checks unexported, so the list is
-// repeated here.
-var checkedSeries = []string{"SI_RMT_COST_BC"}
+// checkedSeries are the series two-part target checks read (10.c: no
+// corridor above 5 %): they are loaded in every disaggregation, because
+// a check looks at all of their values.
+func checkedSeries() []string {
+	var codes []string
+	for _, c := range assess.TargetChecks() {
+		codes = append(codes, c.Other)
+	}
+	return codes
+}
 
 // totalsMemo holds the index of every series' totals for one generation:
 // overview, target, region and country pages all read it, so one load
@@ -179,7 +171,7 @@ func (s *Server) totals(ctx context.Context) (*assess.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load totals: %w", err)
 	}
-	whole, err := s.cfg.Store.Observations(ctx, store.Filter{Series: checkedSeries})
+	whole, err := s.cfg.Store.Observations(ctx, store.Filter{Series: checkedSeries()})
 	if err != nil {
 		return nil, fmt.Errorf("load checked series: %w", err)
 	}
