@@ -19,6 +19,7 @@ type areaView struct {
 	Region    *areaRef     `json:"region,omitempty"` // a country's SDG region
 	ShowWorld bool         `json:"-"`
 	Members   int          `json:"members,omitempty"`
+	Grouping  string       `json:"grouping,omitempty"` // how a group's members were derived
 	Method    string       `json:"method"`
 	Rows      []areaRow    `json:"series"`
 	Charts    []chartView  `json:"charts"`
@@ -64,6 +65,7 @@ func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wa
 	}
 	if gr, ok := s.geo.grouping(a.Code); ok {
 		v.Members = len(gr.Members)
+		v.Grouping = s.cfg.Catalog.GroupingNote(a.Code)
 	}
 	for _, se := range s.cfg.Catalog.Series() {
 		rep := s.assessArea(m, d, se, a.Code)
