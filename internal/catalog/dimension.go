@@ -149,12 +149,6 @@ func (c *Catalog) Dimension(column, raw string) (dim, code string, ok bool) {
 	return name, "", false
 }
 
-// DimensionName returns the dimension a column header names.
-func (c *Catalog) DimensionName(column string) (string, bool) {
-	name, ok := c.dimColumns[dimKey(column)]
-	return name, ok
-}
-
 // Dimensions describes every dimension in dimensions.csv order.
 func (c *Catalog) Dimensions() []DimensionInfo {
 	out := make([]DimensionInfo, 0, len(c.dimOrder))

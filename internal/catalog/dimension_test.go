@@ -111,7 +111,7 @@ func TestDimensionMetadata(t *testing.T) {
 			}
 		})
 	}
-	if d, ok := c.DimensionName("Migratory status"); !ok || d != "MIGRATORY_STATUS" {
-		t.Errorf("DimensionName = %q, %v", d, ok)
+	if d, code, ok := c.Dimension("Migratory status", "Total"); !ok || d != "MIGRATORY_STATUS" || code != sdg.Total {
+		t.Errorf("Dimension(Migratory status, Total) = %q, %q, %v", d, code, ok)
 	}
 }

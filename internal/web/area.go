@@ -20,6 +20,7 @@ type areaView struct {
 	ShowWorld bool         `json:"-"`
 	Members   int          `json:"members,omitempty"`
 	Grouping  string       `json:"grouping,omitempty"` // how a group's members were derived
+	GroupsOf  []areaRef    `json:"groups,omitempty"`   // a country's groupings (M49, SDG, LDC, LLDC, SIDS ...)
 	Method    string       `json:"method"`
 	Rows      []areaRow    `json:"series"`
 	Charts    []chartView  `json:"charts"`
@@ -62,6 +63,11 @@ func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wa
 	}
 	if v.ShowWorld {
 		compare = append(compare, "001")
+	}
+	if !a.IsAggregate() {
+		for _, g := range s.cfg.Catalog.GroupsOf(a.Code) {
+			v.GroupsOf = append(v.GroupsOf, s.geo.ref(g))
+		}
 	}
 	if gr, ok := s.geo.grouping(a.Code); ok {
 		v.Members = len(gr.Members)

@@ -33,7 +33,7 @@ func TestPages(t *testing.T) {
 		{"CountryMethod", "/countries/276?method=unsd-2022", []string{"progress method <strong>unsd-2022</strong>"}},
 		{"Region", "/regions/747", []string{"Northern Africa and Western Asia", "SM_DTH_MIGR", "1,119 (2020)", "Members: SDG region: M49 Northern Africa and Western Asia"}},
 		{"World", "/regions/001", []string{"World", "SI_RMT_COST"}},
-		{"Country", "/countries/276", []string{"Germany", "Europe and Northern America", "15,762,457 (2020)"}},
+		{"Country", "/countries/276", []string{"Germany", "Europe and Northern America", "15,762,457 (2020)", "Member of: ", `<a href="/regions/155">Western Europe</a>`}},
 		{"Coverage", "/coverage", []string{"Data coverage", "MT_MIGSTOCK", "Migratory status"}},
 		{"CoverageRegion", "/coverage?region=419", []string{"members of <strong>Latin America and the Caribbean"}},
 	} {
