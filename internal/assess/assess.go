@@ -42,6 +42,13 @@ func Assess(m Method, s sdg.Series, points []Point) sdg.Assessment {
 	switch s.Direction {
 	case sdg.Increase, sdg.Decrease, sdg.Binary:
 	case sdg.NonStatistical:
+		if s.IsContext() {
+			// Migrant stock, population ...: context for the indicators,
+			// with no target and no desired direction in the Agenda.
+			a = noVerdict(a, sdg.StatusNotAssessable, "context series: the 2030 Agenda sets it no target and no desired direction")
+			a.Label = "context, not assessed"
+			return a
+		}
 		return noVerdict(a, sdg.StatusNotAssessable, "non-statistical series: no numeric trend to assess")
 	default:
 		return noVerdict(a, sdg.StatusNotAssessable, "the catalog gives this series no desired direction")

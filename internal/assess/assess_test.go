@@ -250,9 +250,16 @@ func TestAssess(t *testing.T) {
 			want: want{status: sdg.StatusNotAssessable, reason: "negative values"},
 		},
 		{
-			name: "non_statistical", method: "unsd-2023", series: sdg.Series{Code: "X_NS", Direction: sdg.NonStatistical},
+			name: "non_statistical", method: "unsd-2023", series: sdg.Series{Code: "X_NS", Indicator: "10.7.2", Direction: sdg.NonStatistical},
 			points: pts(2015, 1, 2020, 2),
 			want:   want{status: sdg.StatusNotAssessable, reason: "non-statistical"},
+		},
+		{
+			// A context series (no indicator) such as the migrant stock is
+			// shown but never judged.
+			name: "context_series", method: "unsd-2023", series: sdg.Series{Code: "MT_MIGSTOCK", Direction: sdg.NonStatistical},
+			points: pts(2015, 1, 2020, 2),
+			want:   want{status: sdg.StatusNotAssessable, reason: "context series"},
 		},
 		{
 			name: "no_direction", method: "unsd-2023", series: sdg.Series{Code: "MT_POP"}, points: pts(2015, 1, 2020, 2),
