@@ -401,3 +401,29 @@ func TestLegacyXLSRefused(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
 }
+
+func TestDatabaseLocation(t *testing.T) {
+	t.Run("FromEnvironment", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "env.db")
+		t.Setenv("MIGTRACK_DB", db)
+		var out, errb bytes.Buffer
+		if code := Run(context.Background(), []string{"imports", "list"}, &out, &errb); code != exitOK {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		if _, err := os.Stat(db); err != nil {
+			t.Fatalf("MIGTRACK_DB not used: %v", err)
+		}
+	})
+	t.Run("WorkingDirectory", func(t *testing.T) {
+		dir := t.TempDir()
+		t.Chdir(dir)
+		t.Setenv("MIGTRACK_DB", "")
+		var out, errb bytes.Buffer
+		if code := Run(context.Background(), []string{"imports", "list"}, &out, &errb); code != exitOK {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		if _, err := os.Stat(filepath.Join(dir, defaultDB)); err != nil {
+			t.Fatalf("no %s in the working directory: %v", defaultDB, err)
+		}
+	})
+}
