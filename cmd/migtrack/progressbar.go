@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/migtrack/migtrack/internal/export"
 )
 
 // progressBar draws rows read, rows per second and the time left on a
@@ -76,19 +79,4 @@ func (p *progressBar) line(rows int, t time.Time) string {
 }
 
 // thousands writes n with comma separators: 1234567 → "1,234,567".
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func thousands(n int) string { return export.GroupThousands(strconv.Itoa(n)) }

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/migtrack/migtrack/internal/export"
 )
 
 // apiPrefix is where every page's view model is served as JSON.
@@ -145,7 +147,7 @@ func fmtNum(v float64) string {
 	switch {
 	case a >= 1000:
 		s = strconv.FormatFloat(math.Round(v), 'f', 0, 64)
-		return groupThousands(s)
+		return export.GroupThousands(s)
 	case a >= 100:
 		s = strconv.FormatFloat(v, 'f', 1, 64)
 	case a >= 1 || a == 0:
@@ -157,23 +159,6 @@ func fmtNum(v float64) string {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	return s
-}
-
-// groupThousands puts commas between groups of three digits.
-func groupThousands(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 // fmtPtr formats an optional value, "–" when absent.
