@@ -184,35 +184,30 @@ func Evaluate(req Request) Report {
 		}
 		indicatorsOf[t] = append(indicatorsOf[t], ind)
 	}
-	indRoll := map[string]map[string]sdg.RollUp{}
+	indRoll := make(map[string]map[string]sdg.RollUp, len(indicators))
 	for _, ind := range indicators {
 		indRoll[ind] = map[string]sdg.RollUp{}
-		for _, area := range areas {
-			parts := make([]Part, 0, len(seriesOf[ind]))
-			for _, s := range seriesOf[ind] {
-				parts = append(parts, PartOf(s, assessmentOr(assessments, s.Code, area)))
-			}
-			r := RollUp(m, LevelIndicator, ind, area, parts)
-			indRoll[ind][area] = r
-			rep.Indicators = append(rep.Indicators, r)
-		}
 	}
 	for _, t := range targets {
 		for _, area := range areas {
-			var parts []Part
-			if m.RollUp == RollUpMeanScore {
-				for _, ind := range indicatorsOf[t] {
-					r := indRoll[ind][area]
-					parts = append(parts, Part{Code: ind, Status: r.Status, Label: r.Label, Score: r.Score})
+			in := make([]IndicatorParts, 0, len(indicatorsOf[t]))
+			for _, ind := range indicatorsOf[t] {
+				ip := IndicatorParts{Code: ind}
+				for _, s := range seriesOf[ind] {
+					ip.Series = append(ip.Series, PartOf(s, assessmentOr(assessments, s.Code, area)))
 				}
-			} else {
-				for _, ind := range indicatorsOf[t] {
-					for _, s := range seriesOf[ind] {
-						parts = append(parts, PartOf(s, assessmentOr(assessments, s.Code, area)))
-					}
-				}
+				in = append(in, ip)
 			}
-			rep.Targets = append(rep.Targets, RollUp(m, LevelTarget, t, area, parts))
+			tr, irs := RollUpTarget(m, t, area, in)
+			rep.Targets = append(rep.Targets, tr)
+			for i, r := range irs {
+				indRoll[in[i].Code][area] = r
+			}
+		}
+	}
+	for _, ind := range indicators {
+		for _, area := range areas {
+			rep.Indicators = append(rep.Indicators, indRoll[ind][area])
 		}
 	}
 	return rep

@@ -434,3 +434,30 @@ func TestApplyCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestRollUpTarget(t *testing.T) {
+	in := []IndicatorParts{
+		{Code: "10.c.1", Series: []Part{
+			{Code: "SI_RMT_COST", Headline: true, Status: sdg.StatusAcceleration, Score: ptr(1)},
+			{Code: "SI_RMT_COST_BC", Status: sdg.StatusOnTrack, Score: ptr(4)},
+		}},
+		{Code: "10.c.2", Series: []Part{{Code: "X", Status: sdg.StatusRegression, Score: ptr(-4)}}},
+	}
+	t.Run("HeadlineOverAllSeries", func(t *testing.T) {
+		m, _ := MethodByName("unsd-2023")
+		tr, inds := RollUpTarget(m, "10.c", "001", in)
+		// The headline series of the whole target decides: acceleration.
+		if tr.Status != sdg.StatusAcceleration || len(inds) != 2 || inds[1].Status != sdg.StatusRegression {
+			t.Fatalf("target %s, indicators %+v", tr.Status, inds)
+		}
+	})
+	t.Run("MeanOfIndicatorScores", func(t *testing.T) {
+		m, _ := MethodByName("opensdg")
+		tr, inds := RollUpTarget(m, "10.c", "001", in)
+		// 10.c.1 = mean(1, 4) = 2.5 → on track; 10.c.2 = −4; target =
+		// mean(2.5, −4) = −0.75 → limited progress.
+		if inds[0].Status != sdg.StatusOnTrack || tr.Score == nil || *tr.Score != -0.75 || tr.Status != sdg.StatusLimited {
+			t.Fatalf("target %+v, indicators %+v", tr, inds)
+		}
+	})
+}

@@ -133,3 +133,29 @@ func TargetOf(indicator string) string {
 	}
 	return indicator
 }
+
+// IndicatorParts is one indicator's series assessments in one area: the
+// input of RollUpTarget.
+type IndicatorParts struct {
+	Code   string
+	Series []Part
+}
+
+// RollUpTarget rolls an area's series assessments up to each indicator of
+// a target and then to the target by the method's rule: the mean of the
+// indicators' scores (mean-score), or over all the target's series
+// (headline). It returns the target's roll-up and the indicators', in the
+// order given.
+func RollUpTarget(m Method, target, area string, indicators []IndicatorParts) (sdg.RollUp, []sdg.RollUp) {
+	inds := make([]sdg.RollUp, len(indicators))
+	var parts []Part
+	for i, ind := range indicators {
+		inds[i] = RollUp(m, LevelIndicator, ind.Code, area, ind.Series)
+		if m.RollUp == RollUpMeanScore {
+			parts = append(parts, Part{Code: ind.Code, Status: inds[i].Status, Label: inds[i].Label, Score: inds[i].Score})
+		} else {
+			parts = append(parts, ind.Series...)
+		}
+	}
+	return RollUp(m, LevelTarget, target, area, parts), inds
+}

@@ -96,20 +96,16 @@ func (s *Server) buildOverview(ctx context.Context, m assess.Method) (pageView, 
 // targetRollUp is one status for a target in one area: series assessed,
 // rolled up to indicators, then to the target by the method's rule.
 func (s *Server) targetRollUp(m assess.Method, d *assess.Index, target, area string) sdg.RollUp {
-	var seriesParts, indParts []assess.Part
+	var in []assess.IndicatorParts
 	for _, ind := range s.indicatorsOf(target) {
-		var parts []assess.Part
+		ip := assess.IndicatorParts{Code: ind.Code}
 		for _, se := range s.cfg.Catalog.SeriesOf(ind.Code) {
-			parts = append(parts, assess.PartOf(se, s.assessArea(m, d, se, area).Assessment))
+			ip.Series = append(ip.Series, assess.PartOf(se, s.assessArea(m, d, se, area).Assessment))
 		}
-		seriesParts = append(seriesParts, parts...)
-		r := assess.RollUp(m, assess.LevelIndicator, ind.Code, area, parts)
-		indParts = append(indParts, assess.Part{Code: ind.Code, Headline: true, Status: r.Status, Label: r.Label, Score: r.Score})
+		in = append(in, ip)
 	}
-	if m.RollUp == assess.RollUpMeanScore {
-		return assess.RollUp(m, assess.LevelTarget, target, area, indParts)
-	}
-	return assess.RollUp(m, assess.LevelTarget, target, area, seriesParts)
+	r, _ := assess.RollUpTarget(m, target, area, in)
+	return r
 }
 
 // indicatorsOf lists a target's indicators in catalog order.
