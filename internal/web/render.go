@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/migtrack/migtrack/internal/assess"
 	"github.com/migtrack/migtrack/internal/export"
 )
 
@@ -37,6 +38,8 @@ func parseTemplates(a *assets) (map[string]*template.Template, error) {
 		"pct":   fmtPct,
 		"raw":   fmtRaw,
 		"query": func(q string) template.URL { return template.URL(q) },
+		// methods lists every progress method, for the footer's hint.
+		"methods": assess.MethodNames,
 	}
 	out := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {

@@ -30,7 +30,7 @@ func TestPages(t *testing.T) {
 		{"SeriesBySex", "/series/MT_MIGSTOCK?SEX=F&area=276&area=001", []string{"Sex: Female", `<option value="F" selected>Female</option>`, "7,565,979"}},
 		{"SeriesMethod", "/series/SI_RMT_COST?method=unsd-2022", []string{`<option value="unsd-2022" selected>`, "limited or no progress"}},
 		{"OverviewMethod", "/?method=opensdg", []string{`<option value="opensdg" selected>`, `href="/targets/10.c?method=opensdg#region-001"`, "progress method <strong>opensdg</strong>"}},
-		{"CountryMethod", "/countries/276?method=unsd-2022", []string{"progress method <strong>unsd-2022</strong>"}},
+		{"CountryMethod", "/countries/276?method=unsd-2022", []string{"progress method <strong>unsd-2022</strong>", "<code>unsd-2023</code>, <code>unsd-2022</code>, <code>opensdg</code>"}},
 		{"Region", "/regions/747", []string{"Northern Africa and Western Asia", "SM_DTH_MIGR", "1,119 (2020)", "Members: SDG region: M49 Northern Africa and Western Asia"}},
 		{"World", "/regions/001", []string{"World", "SI_RMT_COST"}},
 		{"Country", "/countries/276", []string{"Germany", "Europe and Northern America", "15,762,457 (2020)", "Member of: ", `<a href="/regions/155">Western Europe</a>`}},
