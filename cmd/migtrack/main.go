@@ -10,6 +10,7 @@
 //	migtrack [--db PATH] progress [--series S | --indicator I | --target T] [--area A…] [--method M] [--json]
 //	migtrack template SERIES -o FILE
 //	migtrack [--db PATH] demo
+//	migtrack [--db PATH] backup FILE
 package main
 
 import (

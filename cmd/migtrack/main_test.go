@@ -271,9 +271,18 @@ func TestRollbackRestoresExactly(t *testing.T) {
 	if dump(t, db) == before {
 		t.Fatal("import changed nothing")
 	}
+	backup := filepath.Join(dir, "before-rollback.db")
+	mustRun(t, db, "backup", backup)
+	afterImport := dump(t, db)
 	mustRun(t, db, "imports", "rollback", fmt.Sprint(imps[0].ID))
 	if dump(t, db) != before {
 		t.Fatal("rollback did not restore the earlier content exactly")
+	}
+	if dump(t, backup) != afterImport {
+		t.Fatal("the backup does not hold the database as it was")
+	}
+	if code, _, errs := migtrack(t, db, "backup", backup); code == exitOK || !strings.Contains(errs, "already exists") {
+		t.Fatalf("backup over an existing file: exit %d, %s", code, errs)
 	}
 	show := mustRun(t, db, "imports", "show", fmt.Sprint(imps[0].ID))
 	if !strings.Contains(show, "rolled back") {
@@ -379,6 +388,7 @@ func TestUsageErrors(t *testing.T) {
 		"ExportBadFormat":  {"export", "--format", "xls"},
 		"ProgressTwoKinds": {"progress", "--series", "SI_RMT_COST", "--target", "10.c"},
 		"TemplateNoOut":    {"template", "SI_RMT_COST"},
+		"BackupNoFile":     {"backup"},
 		"UnknownArea":      {"export", "--area", "Atlantis"},
 	} {
 		t.Run(name, func(t *testing.T) {

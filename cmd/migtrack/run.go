@@ -67,6 +67,7 @@ func commands() map[string]command {
 		"progress": {"assess progress towards the targets", runProgress},
 		"template": {"write an xlsx template for a series", runTemplate},
 		"demo":     {"build the demo database from data/demo", runDemo},
+		"backup":   {"write a consistent copy of the database to a new file", runBackup},
 	}
 }
 
