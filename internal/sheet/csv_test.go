@@ -98,15 +98,7 @@ func TestCSVErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("TooManyRows", func(t *testing.T) {
-		b, err := OpenWith(path, Limits{Rows: 4})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := b.Rows("")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
+		rows := openRows(t, path, "", Limits{Rows: 4})
 		n := 0
 		for rows.Next() {
 			n++

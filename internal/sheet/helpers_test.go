@@ -64,6 +64,23 @@ func openRead(t testing.TB, path, sheet string) []Row {
 	return readAll(t, b, sheet)
 }
 
+// openRows opens path with lim (zero fields take the defaults) and starts
+// a pass over sheet; both are closed when the test ends.
+func openRows(t testing.TB, path, sheet string, lim Limits) Rows {
+	t.Helper()
+	b, err := OpenWith(path, lim)
+	if err != nil {
+		t.Fatalf("OpenWith(%s): %v", path, err)
+	}
+	t.Cleanup(func() { b.Close() })
+	rows, err := b.Rows(sheet)
+	if err != nil {
+		t.Fatalf("Rows(%q) of %s: %v", sheet, path, err)
+	}
+	t.Cleanup(func() { rows.Close() })
+	return rows
+}
+
 // zipPart is one file of a hand-made zip.
 type zipPart struct{ name, body string }
 

@@ -342,19 +342,10 @@ func TestXLSXMalformed(t *testing.T) {
 				xml += `</sheetData></worksheet>`
 			}
 			writeZip(t, path, minimalXLSX(xml, `<sst><si><t>x</t></si></sst>`)...)
-			b, err := Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer b.Close()
-			rows, err := b.Rows("S")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
+			rows := openRows(t, path, "S", Limits{})
 			for rows.Next() {
 			}
-			err = rows.Err()
+			err := rows.Err()
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `bad.xlsx: sheet "S"`) {
 				t.Fatalf("err = %v, want one containing %q", err, tc.want)
 			}
@@ -443,16 +434,7 @@ func TestLimits(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Close()
-		b, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
-		rows, err := b.Rows("S")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
+		rows := openRows(t, path, "S", Limits{})
 		if rows.Next() {
 			t.Fatalf("read a row %q from a sheet inflating past its declared size", rows.Row().Cells[0][:10])
 		}
@@ -463,16 +445,7 @@ func TestLimits(t *testing.T) {
 	t.Run("TooManyRows", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "rows.xlsx")
 		writeZip(t, path, minimalXLSX(bigSheet, "")...)
-		b, err := OpenWith(path, Limits{Rows: 1500})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
-		rows, err := b.Rows("S")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
+		rows := openRows(t, path, "S", Limits{Rows: 1500})
 		n := 0
 		for rows.Next() {
 			n++
