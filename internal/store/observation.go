@@ -157,33 +157,6 @@ func importExists(ctx context.Context, q querier, id int64) error {
 	return nil
 }
 
-// SeriesSummary says how much current data a series has.
-type SeriesSummary struct {
-	Code         string
-	Observations int
-	Areas        int
-	FirstYear    int
-	LastYear     int
-}
-
-// SeriesCodes returns every series with current data, by code.
-func (db *DB) SeriesCodes(ctx context.Context) ([]SeriesSummary, error) {
-	var out []SeriesSummary
-	err := eachRow(ctx, db.reader, `SELECT series, count(*), count(DISTINCT area), min(year), max(year)
-		FROM observations WHERE valid_to IS NULL GROUP BY series ORDER BY series`, nil, func(r *sql.Rows) error {
-		var s SeriesSummary
-		if err := r.Scan(&s.Code, &s.Observations, &s.Areas, &s.FirstYear, &s.LastYear); err != nil {
-			return err
-		}
-		out = append(out, s)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list series: %w", err)
-	}
-	return out, nil
-}
-
 // CoverageCell counts the current observations (all disaggregations) of
 // one series for one area in one year.
 type CoverageCell struct {

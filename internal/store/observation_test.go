@@ -92,21 +92,6 @@ func TestSummaries(t *testing.T) {
 	db, imp := queryFixture(t)
 	ctx := context.Background()
 
-	t.Run("SeriesCodes", func(t *testing.T) {
-		got, err := db.SeriesCodes(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := []SeriesSummary{
-			{Code: "MT_MIGSTOCK", Observations: 6, Areas: 2, FirstYear: 2010, LastYear: 2020},
-			{Code: "MT_MIGSTOCK_GR", Observations: 2, Areas: 1, FirstYear: 1995, LastYear: 2020},
-			{Code: "SL_EMP_INJUR", Observations: 2, Areas: 1, FirstYear: 2020, LastYear: 2020},
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("got %+v, want %+v", got, want)
-		}
-	})
-
 	t.Run("Coverage", func(t *testing.T) {
 		got, err := db.Coverage(ctx)
 		if err != nil {
