@@ -360,9 +360,9 @@ func (r *run) rowsError(name string, err error) error {
 		return userFileError(r.path, err)
 	}
 	if name == "" {
-		return fmt.Errorf("read %s: %w", baseName(r.path), err)
+		return fmt.Errorf("read %s: %w", filepath.Base(r.path), err)
 	}
-	return fmt.Errorf("read %s sheet %q: %w", baseName(r.path), name, err)
+	return fmt.Errorf("read %s sheet %q: %w", filepath.Base(r.path), name, err)
 }
 
 // hintWide remembers the first row that looks like the header of a wide
@@ -405,9 +405,6 @@ func (r *run) detect(h []string) *layoutDef {
 }
 
 func sheetLabel(name string) string { return fmt.Sprintf("%q", name) }
-
-// baseName is the file name a message shows.
-func baseName(path string) string { return filepath.Base(path) }
 
 // note records a deliberate skip once; repeats only count.
 func (r *run) note(text string) {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/migtrack/migtrack/internal/catalog"
@@ -401,9 +402,9 @@ func setOf(names ...string) map[string]bool {
 // sheetOrFile names where a sheet-wide error is.
 func sheetOrFile(s *sheetRun) string {
 	if s.name == "" {
-		return baseName(s.path)
+		return filepath.Base(s.path)
 	}
-	return fmt.Sprintf("%s sheet %q", baseName(s.path), s.name)
+	return fmt.Sprintf("%s sheet %q", filepath.Base(s.path), s.name)
 }
 
 // partDims are the catalog dimensions that name a part of a country

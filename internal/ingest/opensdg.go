@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -22,7 +23,7 @@ var reFileIndicator = regexp.MustCompile(`(?i)indicator[_-](\d{1,2})[-_.]([0-9a-
 
 // indicatorFromFile returns the indicator an Open SDG file name carries.
 func indicatorFromFile(path string) string {
-	m := reFileIndicator.FindStringSubmatch(baseName(path))
+	m := reFileIndicator.FindStringSubmatch(filepath.Base(path))
 	if m == nil {
 		return ""
 	}
@@ -35,7 +36,7 @@ func indicatorFromFile(path string) string {
 // series).
 func readOpenSDG(s *sheetRun) error {
 	if s.optArea == "" {
-		return sdg.Errorf(sdg.EInvalid, "%s is an Open SDG file, which names no country: give the area it covers (--area)", baseName(s.path))
+		return sdg.Errorf(sdg.EInvalid, "%s is an Open SDG file, which names no country: give the area it covers (--area)", filepath.Base(s.path))
 	}
 	h := s.h
 	sp := newSpec()
@@ -73,7 +74,7 @@ func readOpenSDG(s *sheetRun) error {
 // holds: its indicator's only series, or its headline series.
 func indicatorSeries(s *sheetRun, indicator string) (*sdg.Series, error) {
 	if indicator == "" {
-		return nil, sdg.Errorf(sdg.EInvalid, "%s: cannot tell the series (the file name carries no indicator such as indicator_10-c-1.csv): give the series (--series)", baseName(s.path))
+		return nil, sdg.Errorf(sdg.EInvalid, "%s: cannot tell the series (the file name carries no indicator such as indicator_10-c-1.csv): give the series (--series)", filepath.Base(s.path))
 	}
 	of := s.cat.SeriesOf(indicator)
 	if len(of) == 1 {
@@ -85,7 +86,7 @@ func indicatorSeries(s *sheetRun, indicator string) (*sdg.Series, error) {
 		}
 	}
 	if len(of) == 0 {
-		return nil, sdg.Errorf(sdg.EInvalid, "%s: indicator %s has no series in the migtrack catalog: give the series (--series)", baseName(s.path), indicator)
+		return nil, sdg.Errorf(sdg.EInvalid, "%s: indicator %s has no series in the migtrack catalog: give the series (--series)", filepath.Base(s.path), indicator)
 	}
-	return nil, sdg.Errorf(sdg.EInvalid, "%s: indicator %s has several series and none is the headline: give the series (--series)", baseName(s.path), indicator)
+	return nil, sdg.Errorf(sdg.EInvalid, "%s: indicator %s has several series and none is the headline: give the series (--series)", filepath.Base(s.path), indicator)
 }
