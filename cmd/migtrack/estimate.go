@@ -3,33 +3,42 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"strings"
 )
 
-// estimateRows guesses how many rows a file holds, for the progress bar's
-// ETA: lines of a text file, or the rows of an xlsx's sheets estimated from
-// a sample of each. 0 means "unknown".
-func estimateRows(path string) int {
-	if zr, err := zip.OpenReader(path); err == nil {
-		defer zr.Close()
-		return xlsxEstimatedRows(zr)
-	}
+// fileFacts reads a file once for its sha256 and, for the progress bar's
+// ETA, a guess of its rows: lines of a text file, or the rows of an xlsx's
+// sheets estimated from a sample of each (0 means "unknown").
+func fileFacts(path string) (sum string, rows int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0
+		return "", 0, fmt.Errorf("open %s: %w", path, err)
 	}
 	defer f.Close()
-	buf := make([]byte, 256*1024)
-	n := 0
-	for {
-		k, err := f.Read(buf)
-		n += bytes.Count(buf[:k], []byte{'\n'})
-		if err != nil {
-			return n
-		}
+	h := sha256.New()
+	var lines lineCounter
+	if _, err := io.Copy(io.MultiWriter(h, &lines), f); err != nil {
+		return "", 0, fmt.Errorf("read %s: %w", path, err)
 	}
+	rows = int(lines)
+	if zr, err := zip.OpenReader(path); err == nil {
+		rows = xlsxEstimatedRows(zr)
+		zr.Close()
+	}
+	return hex.EncodeToString(h.Sum(nil)), rows, nil
+}
+
+// lineCounter counts the newlines written to it.
+type lineCounter int
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	*c += lineCounter(bytes.Count(p, []byte{'\n'}))
+	return len(p), nil
 }
 
 // xlsxEstimatedRows estimates the rows of every sheet from a sample of its

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,7 +52,7 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	var reports []sdg.Import
 	failed := false
 	for _, path := range files {
-		imp, err := importFile(ctx, db, cat, path, opt, newProgressBar(m.Stderr, terminal, filepath.Base(path), estimateRows(path)))
+		imp, err := importFile(ctx, db, cat, path, opt, newProgressBar(m.Stderr, terminal, filepath.Base(path), 0))
 		if err != nil {
 			return err
 		}
@@ -82,10 +80,11 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 // importFile reads one file into a staged import and then previews,
 // rejects or applies it, all in the store's single transaction.
 func importFile(ctx context.Context, db *store.DB, cat *catalog.Catalog, path string, opt importOptions, bar *progressBar) (sdg.Import, error) {
-	sum, err := fileSHA256(path)
+	sum, rows, err := fileFacts(path)
 	if err != nil {
 		return sdg.Import{}, err
 	}
+	bar.total = rows
 	meta := sdg.Import{FileName: filepath.Base(path), SHA256: sum, Layout: opt.Layout, User: currentUser(), At: time.Now().UTC()}
 	tx, err := db.BeginImport(ctx, meta)
 	if err != nil {
@@ -163,19 +162,6 @@ func printImport(w io.Writer, imp sdg.Import, dryRun bool) {
 	n := imp.Counts
 	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t\n", n.New, n.Changed, n.Unchanged, n.Rejected)
 	tw.Flush()
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("open %s: %w", path, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func currentUser() string {

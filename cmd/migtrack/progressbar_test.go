@@ -71,27 +71,37 @@ func TestThousands(t *testing.T) {
 	}
 }
 
-func TestEstimateRows(t *testing.T) {
+func TestFileFacts(t *testing.T) {
 	dir := t.TempDir()
+	rowsOf := func(path string) int {
+		t.Helper()
+		_, rows, err := fileFacts(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
 	csvPath := filepath.Join(dir, "a.csv")
 	if err := os.WriteFile(csvPath, []byte("Year,Value\n2015,1\n2016,2\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got := estimateRows(csvPath); got != 3 {
-		t.Errorf("csv: %d rows, want 3", got)
+	sum, rows, err := fileFacts(csvPath)
+	// sha256 of the bytes above, as `sha256sum a.csv` prints it.
+	if err != nil || rows != 3 || sum != "970d6f331d354de7f3c14d05295ce8a078d58f1153c5888612d35f03cd2a5cac" {
+		t.Errorf("csv: sum %q, %d rows, %v; want 3 rows", sum, rows, err)
 	}
 	xlsx := filepath.Join(dir, "a.xlsx")
 	writeLong(t, xlsx, [][]any{{"1", "World", "2015", "7.52", ""}, {"1", "World", "2017", "7.21", ""}})
-	if got := estimateRows(xlsx); got != 3 {
+	if got := rowsOf(xlsx); got != 3 {
 		t.Errorf("xlsx: %d rows, want 3", got)
 	}
 	big := filepath.Join(dir, "big.xlsx")
 	writeStreamed(t, big, 20000)
-	if got := estimateRows(big); got < 18000 || got > 22000 {
+	if got := rowsOf(big); got < 18000 || got > 22000 {
 		t.Errorf("20,000-row workbook (sheet larger than the sample) estimated at %d rows", got)
 	}
-	if got := estimateRows(filepath.Join(dir, "missing")); got != 0 {
-		t.Errorf("missing file: %d rows, want 0", got)
+	if _, _, err := fileFacts(filepath.Join(dir, "missing")); err == nil {
+		t.Error("a missing file must be an error")
 	}
 }
 
