@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -79,7 +80,7 @@ func exportNames(cat *catalog.Catalog) export.Names {
 func dimensionColumns(ctx context.Context, cat *catalog.Catalog, db *store.DB, series []string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, s := range cat.Series() {
-		if len(series) > 0 && !contains(series, s.Code) {
+		if len(series) > 0 && !slices.Contains(series, s.Code) {
 			continue
 		}
 		for _, d := range s.Disaggregations {
@@ -101,13 +102,4 @@ func dimensionColumns(ctx context.Context, cat *catalog.Catalog, db *store.DB, s
 	}
 	sort.Strings(dims)
 	return dims, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

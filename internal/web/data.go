@@ -29,17 +29,12 @@ type geography struct {
 // newGeography arranges the catalog's areas once, at start.
 func newGeography(cat *catalog.Catalog) *geography {
 	g := &geography{cat: cat, groupings: map[string]sdg.Grouping{}, regionOf: map[string]string{}, countrySet: map[string]bool{}}
-	if w, ok := cat.Area("001"); ok {
-		g.headline = append(g.headline, w)
-	}
-	g.headline = append(g.headline, cat.SDGRegions()...)
-	for _, a := range g.headline {
-		if gr, ok := cat.Grouping(a.Code); ok {
-			g.groupings[a.Code] = gr
-			if a.Kind == sdg.SDGRegion {
-				for _, m := range gr.Members {
-					g.regionOf[m] = a.Code
-				}
+	for _, gr := range progress.Groupings(cat, nil) {
+		g.headline = append(g.headline, gr.Area)
+		g.groupings[gr.Area.Code] = gr
+		if gr.Area.Kind == sdg.SDGRegion {
+			for _, m := range gr.Members {
+				g.regionOf[m] = gr.Area.Code
 			}
 		}
 	}
