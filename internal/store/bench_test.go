@@ -136,3 +136,37 @@ func BenchmarkReapply100k(b *testing.B) { benchApply(b, 100_000, true) }
 
 // BenchmarkReapply1M re-imports an identical million-row file.
 func BenchmarkReapply1M(b *testing.B) { benchApply(b, 1_000_000, true) }
+
+// benchDuplicates stages n distinct observations twice each (as a Global
+// Database download repeats rows under several goals) and applies them:
+// the duplicate check must stay linear in n.
+func benchDuplicates(b *testing.B, n int) {
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		db := mustOpen(b)
+		b.StartTimer()
+		tx, err := db.BeginImport(ctx, sdg.Import{FileName: "dups.xlsx"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range 2 {
+			if err := benchObservations(n, func(o *sdg.Observation, at sdg.Location) error { return tx.Add(o, at) }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		imp, err := tx.Apply(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tx.Close()
+		if imp.Counts.New != n {
+			b.Fatalf("applied %+v, want %d new", imp.Counts, n)
+		}
+	}
+	b.ReportMetric(float64(2*n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkDuplicates5k and BenchmarkDuplicates40k stage every row twice.
+func BenchmarkDuplicates5k(b *testing.B)  { benchDuplicates(b, 5_000) }
+func BenchmarkDuplicates40k(b *testing.B) { benchDuplicates(b, 40_000) }

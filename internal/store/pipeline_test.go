@@ -136,6 +136,11 @@ func TestDuplicates(t *testing.T) {
 	at := func(o sdg.Observation, footnote string) sdg.Observation { o.Footnote = footnote; return o }
 	a := ob("SM_POP_REFG_OR", "004", "2020", "SEX=F", 10)
 	b := ob("SM_POP_REFG_OR", "004", "2021", "", 11)
+	many := synthetic("SM_POP_REFG_OR", 3000, 1)
+	many = append(many, many...) // every row twice, as in a Global Database download
+	clash := synthetic("SM_POP_REFG_OR", 3000, 1)
+	clash[2999].Value = -1
+	clash = append(synthetic("SM_POP_REFG_OR", 3000, 1), clash...)
 	for _, tc := range []struct {
 		name      string
 		obs       []sdg.Observation
@@ -151,6 +156,9 @@ func TestDuplicates(t *testing.T) {
 			[]string{`C3: duplicate of Sheet1!C2 (SM_POP_REFG_OR, 004, 2020, SEX=F) with different data: footnote "" there, "revised" here`}},
 		{"EveryDifferingRowNamed", []sdg.Observation{a, ob("SM_POP_REFG_OR", "004", "2020", "SEX=F", 12), a, ob("SM_POP_REFG_OR", "004", "2020", "SEX=F", 13), b}, 1, 4,
 			[]string{"C3: duplicate of Sheet1!C2", "C5: duplicate of Sheet1!C2"}},
+		{"EveryRowTwice", many, 3000, 0, nil},
+		{"EveryRowTwiceOneDiffers", clash, 2999, 2,
+			[]string{"C6001: duplicate of Sheet1!C3001 (SM_POP_REFG_OR, 074, 2029) with different data: value 3000 there, -1 here"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := mustOpen(t)

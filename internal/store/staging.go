@@ -335,7 +335,10 @@ func (t *ImportTx) endStaging(discard bool) error {
 // with different data becomes a problem naming both cells and all its rows
 // are left out. The rows of possibly duplicated keys (by hash) are copied
 // into temp.dups, so the work is proportional to the duplicates, not to
-// the file. Everything happens in the TEMP database.
+// the file; dups is indexed by key and by seq, so every per-key lookup is
+// a search and the whole check is n·log n in the duplicated rows (it was
+// quadratic when the first row of each key was found by a scan).
+// Everything happens in the TEMP database.
 func (t *ImportTx) seal(ctx context.Context) error {
 	if err := t.usable(); err != nil {
 		return err
@@ -378,6 +381,7 @@ func (t *ImportTx) seal(ctx context.Context) error {
 		CREATE TEMP TABLE dups AS SELECT * FROM temp.staged WHERE h IN (SELECT h FROM temp.duph);
 		DROP TABLE temp.duph;
 		CREATE INDEX temp.dups_key ON dups (series, area, period, dims, seq);
+		CREATE UNIQUE INDEX temp.dups_seq ON dups (seq);
 		CREATE TEMP TABLE dupkeys AS
 			SELECT series, area, period, dims, min(seq) AS first, 0 AS conflict FROM temp.dups
 			GROUP BY series, area, period, dims HAVING count(*) > 1;`); err != nil {
