@@ -83,16 +83,27 @@ func Assess(m Method, s sdg.Series, points []Point) sdg.Assessment {
 	}
 	last := pts[len(pts)-1]
 	a.LatestYear, a.LatestValue = last.Year, last.Value
+	baseYear := s.BaseYear
+	if baseYear == 0 {
+		baseYear = defaultBaseYear
+	}
+	b, ok := pickBase(pts, baseYear)
+	if !ok {
+		a.Reason = strings.Join(append(notes, fmt.Sprintf("no data from base year %d on (the latest year with data is %d): no progress period", baseYear, last.Year)), "; ")
+		a.Status, a.Label = sdg.StatusInsufficientData, sdg.StatusInsufficientData.Label()
+		a.Explanation = explain(s, m, a)
+		return a
+	}
+	period := b.Year < last.Year
+	if period {
+		a.BaseYear, a.BaseValue = b.Year, b.Value
+	}
 
 	if a.Target != nil && meets(s, m, d, last.Value, *a.Target) {
 		a.Variant = "level"
-		if len(pts) >= 2 {
-			b := pickBase(pts, s.BaseYear)
-			a.BaseYear, a.BaseValue = b.Year, b.Value
-			if b.Value > 0 && last.Value >= 0 {
-				c := cagr(b, last)
-				a.CAGR = &c
-			}
+		if period && (b.Value > 0 || b.Value < 0 && last.Value < 0) {
+			c := cagr(b, last)
+			a.CAGR = &c
 		}
 		a.Status, a.Label = sdg.StatusMet, m.MetLabel
 		if n := len(m.ScoresWithTarget); n > 0 {
@@ -103,28 +114,34 @@ func Assess(m Method, s sdg.Series, points []Point) sdg.Assessment {
 		a.Explanation = explain(s, m, a)
 		return a
 	}
-	if len(pts) < 2 {
-		a.Reason = strings.Join(append(notes, "fewer than two years with data"), "; ")
+	if !period {
+		why := "fewer than two years with data"
+		if len(pts) > 1 {
+			why = fmt.Sprintf("no progress period: the first year with data from base year %d on is the latest, %d", baseYear, last.Year)
+		}
+		a.Reason = strings.Join(append(notes, why), "; ")
 		a.Status, a.Label = sdg.StatusInsufficientData, sdg.StatusInsufficientData.Label()
 		a.Explanation = explain(s, m, a)
 		return a
 	}
-	b := pickBase(pts, s.BaseYear)
-	a.BaseYear, a.BaseValue = b.Year, b.Value
-	if b.Value < 0 || last.Value < 0 {
-		why := "negative values cannot be assessed by a compound growth rate"
-		if (b.Value < 0) != (last.Value < 0) {
-			why = "values of mixed sign cannot be assessed by a compound growth rate"
-		}
-		a.Reason = strings.Join(append(notes, why), "; ")
+	if (b.Value < 0) != (last.Value < 0) {
+		a.Reason = strings.Join(append(notes, "values of mixed sign cannot be assessed by a compound growth rate"), "; ")
 		a.Status, a.Label = sdg.StatusNotAssessable, sdg.StatusNotAssessable.Label()
 		a.Explanation = explain(s, m, a)
 		return a
 	}
+	// Both values negative: the compound rate is that of the magnitude,
+	// so a rising value has a falling magnitude; sign turns it back into
+	// the change of the value (Open SDG's rule).
+	sign := 1.0
+	if b.Value < 0 {
+		sign = -1
+		notes = append(notes, "both values are negative: the growth rate of their magnitude is taken with the opposite sign")
+	}
 	if a.Target != nil {
-		assessTarget(m, s, &a, b, last, d, &notes)
+		assessTarget(m, s, &a, b, last, d, sign, &notes)
 	} else {
-		assessTrend(m, s, &a, b, last, d, &notes)
+		assessTrend(m, s, &a, b, last, d, sign, &notes)
 	}
 	a.Reason = strings.Join(notes, "; ")
 	a.Explanation = explain(s, m, a)
@@ -133,21 +150,26 @@ func Assess(m Method, s sdg.Series, points []Point) sdg.Assessment {
 
 // assessTarget applies the method's ratio form to a series with a numeric
 // target that the latest value does not meet yet.
-func assessTarget(m Method, s sdg.Series, a *sdg.Assessment, b, t Point, d float64, notes *[]string) {
+func assessTarget(m Method, s sdg.Series, a *sdg.Assessment, b, t Point, d, sign float64, notes *[]string) {
 	target := *a.Target
 	if meets(s, m, d, b.Value, target) {
 		// The base already met the target and the latest no longer does:
-		// the required change is zero or points the wrong way, so no ratio
-		// means anything; the series has moved away from its target.
-		worst := m.WithTarget[len(m.WithTarget)-1]
-		_, ths := classify(m.WithTarget, math.Inf(-1), 1)
-		a.Status, a.Label, a.Thresholds = worst.Status, worst.Label, ths
-		if n := len(m.ScoresWithTarget); n > 0 {
-			low := m.ScoresWithTarget[0].Score
-			a.Score = &low
-		}
+		// the series has moved away from its target. The required change
+		// is zero or points the wrong way, so a ratio against it means
+		// nothing, except d·CAGR/|CAGR_required|, whose sign stays that of
+		// the change in the desired direction (negative here) as long as
+		// the required rate is not 0.
 		*notes = append(*notes, "the base value met the target and the latest value no longer does")
-		return
+		if m.Form != FormStatCan || target == b.Value {
+			worst := m.WithTarget[len(m.WithTarget)-1]
+			_, ths := classify(m.WithTarget, math.Inf(-1), 1)
+			a.Status, a.Label, a.Thresholds = worst.Status, worst.Label, ths
+			if n := len(m.ScoresWithTarget); n > 0 {
+				low := m.ScoresWithTarget[0].Score
+				a.Score = &low
+			}
+			return
+		}
 	}
 	years := float64(a.TargetYear - t.Year)
 	var ratio float64
@@ -187,8 +209,12 @@ func assessTarget(m Method, s sdg.Series, a *sdg.Assessment, b, t Point, d float
 			}
 			tgt := target
 			if tgt == 0 && m.ZeroTarget != 0 {
-				tgt = m.ZeroTarget
+				tgt = sign * m.ZeroTarget
 				*notes = append(*notes, fmt.Sprintf("target 0 replaced by %s in the required growth rate", fmtNum(tgt)))
+			}
+			if tgt*b.Value < 0 {
+				setNoVerdict(a, notes, "the target and the base value are of opposite sign: a compound growth rate cannot cross 0")
+				return
 			}
 			req := math.Pow(tgt/b.Value, 1/float64(a.TargetYear-b.Year)) - 1
 			a.Required = &req
@@ -197,9 +223,9 @@ func assessTarget(m Method, s sdg.Series, a *sdg.Assessment, b, t Point, d float
 				return
 			}
 			if m.Form == FormCAGRRatio {
-				ratio = c / req
+				ratio = c / req // both rates are of the magnitude: the sign cancels
 			} else {
-				ratio = d * c / math.Abs(req)
+				ratio = sign * d * c / math.Abs(req)
 			}
 		} else {
 			ratio = (exp - b.Value) / (target - b.Value)
@@ -216,12 +242,17 @@ func assessTarget(m Method, s sdg.Series, a *sdg.Assessment, b, t Point, d float
 
 // assessTrend classifies the growth rate in the desired direction of a
 // series without a numeric target.
-func assessTrend(m Method, s sdg.Series, a *sdg.Assessment, b, t Point, d float64, notes *[]string) {
-	// The natural limit slows growth towards it, so C applies only when
-	// the desired direction runs towards the (upper) limit.
+func assessTrend(m Method, s sdg.Series, a *sdg.Assessment, b, t Point, d, sign float64, notes *[]string) {
+	// The natural limit slows change towards it, so C applies only with
+	// the limit the desired direction runs towards: the upper limit of an
+	// increasing series, the floor of a decreasing one.
 	c := 1.0
-	if m.LimitExponent > 0 && s.Direction == sdg.Increase && s.NaturalLimit != nil && *s.NaturalLimit > 0 {
-		c = coefficient(b.Value, *s.NaturalLimit, m.LimitExponent)
+	limit := s.NaturalLimit
+	if s.Direction == sdg.Decrease {
+		limit = s.NaturalFloor
+	}
+	if m.LimitExponent > 0 && limit != nil {
+		c = coefficient(b.Value, *limit, m.LimitExponent)
 		a.Coefficient = &c
 	}
 	var x float64
@@ -243,7 +274,7 @@ func assessTrend(m Method, s sdg.Series, a *sdg.Assessment, b, t Point, d float6
 		a.Variant = "cagr"
 		g := cagr(b, t)
 		a.CAGR = &g
-		x = d * g
+		x = sign * d * g
 		a.Ratio = &x
 	}
 	band, ths := classify(m.WithoutTarget, x, c)
@@ -306,21 +337,17 @@ func cleanPoints(points []Point) []Point {
 	return out
 }
 
-// pickBase returns the point of the base year, or else the point nearest
-// to it among those before the latest; a tie goes to the later year, which
-// keeps the trend inside the SDG period.
-func pickBase(pts []Point, baseYear int) Point {
-	if baseYear == 0 {
-		baseYear = defaultBaseYear
-	}
-	best := pts[0]
-	for _, p := range pts[:len(pts)-1] {
-		dp, db := abs(p.Year-baseYear), abs(best.Year-baseYear)
-		if dp < db || (dp == db && p.Year > best.Year) {
-			best = p
+// pickBase returns the point of the base year or, when the base year has
+// no data, of the first year after it with data (Open SDG's rule: the
+// progress period starts at the base year, never before it); false when
+// every point lies before the base year.
+func pickBase(pts []Point, baseYear int) (Point, bool) {
+	for _, p := range pts {
+		if p.Year >= baseYear {
+			return p, true
 		}
 	}
-	return best
+	return Point{}, false
 }
 
 // cagr is the compound annual growth rate from b to t, as a fraction.
@@ -329,16 +356,18 @@ func cagr(b, t Point) float64 {
 }
 
 // coefficient is the Statistics Canada natural-limit coefficient C for a
-// base value y0 and a natural limit ylim: growth slows near a limit, so
-// the thresholds shrink with C.
+// base value y0 and a natural limit ylim (magnitudes, as Open SDG takes
+// them): change slows near a limit, so the thresholds shrink with C. C
+// is 0 at the limit and rises to 1 at 0 and at twice the limit.
 func coefficient(y0, ylim, exp float64) float64 {
+	y0, ylim = math.Abs(y0), math.Abs(ylim)
 	switch {
-	case y0 >= 0 && y0 < ylim:
+	case y0 >= 2*ylim: // first, so a limit of 0 gives 1
+		return 1
+	case y0 <= ylim:
 		return 1 - math.Pow(y0/ylim, exp)
-	case y0 >= ylim && y0 < 2*ylim:
-		return 1 - math.Pow((2*ylim-y0)/ylim, exp)
 	}
-	return 1
+	return 1 - math.Pow((2*ylim-y0)/ylim, exp)
 }
 
 // meets reports whether v meets the target in direction d, counting a

@@ -246,8 +246,26 @@ func TestAssess(t *testing.T) {
 			want: want{status: sdg.StatusNotAssessable, reason: "mixed sign"},
 		},
 		{
+			// Both negative, rising from −2 to −1: the magnitude's CAGR is
+			// 0.5^(1/5) − 1 = −12.94 %; sign −1, d +1 → +12.94 % > 1 % substantial progress.
 			name: "both_negative", method: "unsd-2022", series: trendUp, points: pts(2015, -2, 2020, -1),
-			want: want{status: sdg.StatusNotAssessable, reason: "negative values"},
+			want: want{status: sdg.StatusOnTrack, cagr: ptr(-0.129449), ratio: ptr(0.129449), reason: "both values are negative"},
+		},
+		{
+			// Both negative, falling towards a target of −5 from −10 (increase: −9 in 2020).
+			// CAGR = 0.9^(1/5) − 1 = −2.0852 %; required = 0.5^(1/15) − 1 = −4.5158 %;
+			// R = (−1)(+1)(−0.020852)/0.045158 = 0.46174 → limited progress; score 4.1667·0.46174 − 2.5 = −0.576.
+			name: "both_negative_target_opensdg", method: "opensdg",
+			series: with(trendUp, func(s *sdg.Series) { s.Target, s.TargetYear = ptr(-5), 2030 }),
+			points: pts(2015, -10, 2020, -9),
+			want:   want{status: sdg.StatusLimited, label: "limited progress", ratio: ptr(0.461744), score: ptr(-0.576)},
+		},
+		{
+			// A negative base cannot reach a positive target by a compound rate.
+			name: "negative_base_positive_target", method: "unsd-2022",
+			series: with(trendUp, func(s *sdg.Series) { s.Target, s.TargetYear = ptr(5), 2030 }),
+			points: pts(2015, -10, 2020, -9),
+			want:   want{status: sdg.StatusNotAssessable, reason: "opposite sign"},
 		},
 		{
 			name: "non_statistical", method: "unsd-2023", series: sdg.Series{Code: "X_NS", Indicator: "10.7.2", Direction: sdg.NonStatistical},
@@ -272,10 +290,34 @@ func TestAssess(t *testing.T) {
 			want: want{status: sdg.StatusOnTrack, base: 2016, cagr: ptr(0.024114)},
 		},
 		{
-			// Only data before 2015: base is the nearest year before the latest (2012, not 2014).
-			// CAGR = (104/100)^(1/2) − 1 = 1.98 %: acceleration needed.
+			// Only data before 2015: the progress period starts at the base
+			// year, so there is none, whatever the method (Open SDG 1993 → 1994 class).
 			name: "base_before_2015", method: "unsd-2023", series: trendUp, points: pts(2010, 90, 2012, 100, 2014, 104),
-			want: want{status: sdg.StatusAcceleration, base: 2012, latest: 2014, cagr: ptr(0.019804)},
+			want: want{status: sdg.StatusInsufficientData, latest: 2014, reason: "no data from base year 2015 on"},
+		},
+		{
+			name: "base_before_2015_opensdg", method: "opensdg", series: trendUp, points: pts(1993, 90, 1994, 100),
+			want: want{status: sdg.StatusInsufficientData, latest: 1994, reason: "no progress period"},
+		},
+		{
+			name: "base_before_2015_target", method: "unsd-2022", series: countUp, points: pts(2008, 90, 2013, 100),
+			want: want{status: sdg.StatusInsufficientData, reason: "no data from base year 2015 on"},
+		},
+		{
+			// The latest year is the base year: a point before it is not a base.
+			name: "latest_is_base_year", method: "unsd-2023", series: trendUp, points: pts(2010, 90, 2015, 100),
+			want: want{status: sdg.StatusInsufficientData, latest: 2015, reason: "no progress period"},
+		},
+		{
+			// 2015 missing: the base is the first year after it (2016), the latest: no period.
+			name: "first_after_base_is_latest", method: "opensdg", series: trendUp, points: pts(2013, 90, 2016, 100),
+			want: want{status: sdg.StatusInsufficientData, latest: 2016, reason: "no progress period"},
+		},
+		{
+			// 2015 missing: the base is the first year after it (2018), not the nearer 2014.
+			// CAGR = (121/110)^(1/4) − 1 = 2.4114 %.
+			name: "base_first_after", method: "unsd-2023", series: trendUp, points: pts(2014, 100, 2018, 110, 2022, 121),
+			want: want{status: sdg.StatusOnTrack, base: 2018, latest: 2022, cagr: ptr(0.024114)},
 		},
 		{
 			// A year given twice keeps the later point; NaN is dropped. CAGR = (110/100)^(1/5) − 1.
@@ -414,7 +456,9 @@ func TestCoefficient(t *testing.T) {
 		{"above_limit", 120, 100, 4.44, 1 - math.Pow(0.8, 4.44)}, // (200 − 120)/100 = 0.8
 		{"far_above", 250, 100, 4.44, 1},                         // ≥ 2·ylim
 		{"zero", 0, 100, 4.44, 1},                                // 1 − 0
-		{"negative", -5, 100, 4.44, 1},                           // outside both ranges
+		{"negative", -80, 100, 4.44, 1 - math.Pow(0.8, 4.44)},    // magnitudes, as Open SDG
+		{"floor_zero", 5, 0, 4.44, 1},                            // ≥ 2·0
+		{"near_floor", 2.2, 2, 4.44, 1 - math.Pow(0.9, 4.44)},    // (4 − 2.2)/2 = 0.9: 0.37362
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -434,6 +478,35 @@ func TestFmtNum(t *testing.T) {
 		t.Run(tc.want, func(t *testing.T) {
 			if got := fmtNum(tc.in); got != tc.want {
 				t.Errorf("fmtNum(%v) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestNaturalLimitSide: the opensdg coefficient uses the limit the desired
+// direction runs towards, the ceiling of an increasing series and the
+// floor of a decreasing one, never the other.
+func TestNaturalLimitSide(t *testing.T) {
+	m, _ := MethodByName("opensdg")
+	cases := []struct {
+		name   string
+		series sdg.Series
+		want   *float64
+	}{
+		// Base 90, ceiling 100: C = 1 − 0.9^4.44 = 0.37362.
+		{"ceiling_of_increase", with(trendUp, func(s *sdg.Series) { s.NaturalLimit = ptr(100) }), ptr(1 - math.Pow(0.9, 4.44))},
+		{"ceiling_of_decrease", with(trendDn, func(s *sdg.Series) { s.NaturalLimit = ptr(100) }), nil},
+		// Base 90, floor 80: (160 − 90)/80 = 0.875, C = 1 − 0.875^4.44 = 0.44720.
+		{"floor_of_decrease", with(trendDn, func(s *sdg.Series) { s.NaturalFloor = ptr(80) }), ptr(1 - math.Pow(0.875, 4.44))},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := Assess(m, tc.series, pts(2015, 90, 2020, 88))
+			switch {
+			case tc.want == nil && a.Coefficient != nil:
+				t.Errorf("coefficient %v, want none", *a.Coefficient)
+			case tc.want != nil && !near(a.Coefficient, *tc.want):
+				t.Errorf("coefficient %v, want %v", deref(a.Coefficient), *tc.want)
 			}
 		})
 	}

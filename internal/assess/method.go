@@ -26,9 +26,9 @@ const (
 	// FormCAGRRatio (UNSD Progress Chart 2022): actual CAGR over the CAGR
 	// required to reach the target from the base year.
 	FormCAGRRatio Form = "cagr-ratio"
-	// FormStatCan (Statistics Canada, Open SDG): d·CAGR/|CAGR_required|,
-	// with a natural-limit coefficient for series without a target and
-	// scores −5…+5.
+	// FormStatCan (Statistics Canada, Open SDG 2.4):
+	// sign·d·CAGR/|CAGR_required|, with a natural-limit coefficient for
+	// series without a target and scores −5…+5.
 	FormStatCan Form = "statcan"
 )
 
@@ -155,14 +155,14 @@ var methods = []Method{
 		Source: "Open SDG 2.4 progress status; Statistics Canada, Canadian Indicator Framework progress methodology",
 		Form:   FormStatCan,
 		WithTarget: []Band{
-			{Min: 0.95, Status: sdg.StatusOnTrack, Label: "on track"},
-			{Min: 0.60, Status: sdg.StatusAcceleration, Label: "progress needs acceleration"},
+			{Min: 0.95, Status: sdg.StatusOnTrack, Label: "substantial progress"},
+			{Min: 0.60, Status: sdg.StatusAcceleration, Label: "moderate progress"},
 			{Min: 0, Status: sdg.StatusLimited, Label: "limited progress"},
 			{Status: sdg.StatusRegression, Label: "deterioration"},
 		},
 		WithoutTarget: []Band{
-			{Min: 0.015, Scaled: true, Status: sdg.StatusOnTrack, Label: "on track"},
-			{Min: 0.005, Scaled: true, Status: sdg.StatusAcceleration, Label: "progress needs acceleration"},
+			{Min: 0.015, Scaled: true, Status: sdg.StatusOnTrack, Label: "substantial progress"},
+			{Min: 0.005, Scaled: true, Status: sdg.StatusAcceleration, Label: "moderate progress"},
 			{Min: 0, Status: sdg.StatusLimited, Label: "limited progress"},
 			{Status: sdg.StatusRegression, Label: "deterioration"},
 		},
@@ -178,8 +178,8 @@ var methods = []Method{
 			{X: 0.005, Scaled: true, Score: 0}, {X: 0.015, Scaled: true, Score: 2.5}, {X: 0.02, Scaled: true, Score: 5},
 		},
 		ScoreBands: []Band{
-			{Min: 2.5, Status: sdg.StatusOnTrack, Label: "on track"},
-			{Min: 0, Status: sdg.StatusAcceleration, Label: "progress needs acceleration"},
+			{Min: 2.5, Status: sdg.StatusOnTrack, Label: "substantial progress"},
+			{Min: 0, Status: sdg.StatusAcceleration, Label: "moderate progress"},
 			{Min: -2.5, Status: sdg.StatusLimited, Label: "limited progress"},
 			{Status: sdg.StatusRegression, Label: "deterioration"},
 		},

@@ -196,6 +196,12 @@ func parseSeries(t *table, i int) (sdg.Series, error) {
 	if s.NaturalLimit, err = floatOpt(t.get(i, "natural_limit")); err != nil {
 		return s, fmt.Errorf("natural_limit: %w", err)
 	}
+	if s.NaturalFloor, err = floatOpt(t.get(i, "natural_floor")); err != nil {
+		return s, fmt.Errorf("natural_floor: %w", err)
+	}
+	if s.NaturalFloor != nil && s.Direction != sdg.Decrease {
+		return s, fmt.Errorf("natural_floor: only a decreasing series slows towards a floor; this one is %q", s.Direction)
+	}
 	if s.ShareLevel, err = floatOpt(t.get(i, "share_level")); err != nil {
 		return s, fmt.Errorf("share_level: %w", err)
 	}

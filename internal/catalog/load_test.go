@@ -51,6 +51,8 @@ func TestLoadRefusesInconsistentData(t *testing.T) {
 		{"UnknownParent", "areas.csv", "Afghanistan,AF,AFG,034", "Afghanistan,AF,AFG,999", "parent"},
 		{"RuleUnknownArea", "groupings.csv", "+015 +145", "+015 +999", "unknown area"},
 		{"DESACodeUnknownArea", "area_codes.csv", "DESA,1833,747", "DESA,1833,7470", "unknown area"},
+		{"FloorOnIncrease", "series.csv", "CON_USD,6,increase,,2020,,2015,sum,,,,,0.5,,yes,", "CON_USD,6,increase,,2020,,2015,sum,,,,,0.5,,yes,0", "natural_floor"},
+		{"FloorNotANumber", "series.csv", "SCORE,0,decrease,,,10,2015,mean,,,,,0.5,,yes,", "SCORE,0,decrease,,,10,2015,mean,,,,,0.5,,yes,low", "natural_floor"},
 		{"DimensionAliasClash", "dimension_codes.csv", "SEX,M,Male,MALE", "SEX,M,Male,FEMALE", "means both"},
 	}
 	for _, tt := range tests {
@@ -82,4 +84,21 @@ func TestMatchAreaConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestNaturalFloor: a decreasing series may name the floor it slows
+// towards; the series without one have none.
+func TestNaturalFloor(t *testing.T) {
+	c, err := Load(editedFS(t, "series.csv", "SCORE,0,decrease,,,10,2015,mean,,,,,0.5,,yes,", "SCORE,0,decrease,,,10,2015,mean,,,,,0.5,,yes,2.5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := c.SeriesByCode("SL_LBR_NTLCPL")
+	if s.NaturalFloor == nil || *s.NaturalFloor != 2.5 || s.NaturalLimit == nil || *s.NaturalLimit != 10 {
+		t.Errorf("SL_LBR_NTLCPL floor %v limit %v, want 2.5 and 10", s.NaturalFloor, s.NaturalLimit)
+	}
+	other, _ := c.SeriesByCode("SI_RMT_COST")
+	if other.NaturalFloor != nil {
+		t.Errorf("SI_RMT_COST floor %v, want none", *other.NaturalFloor)
+	}
 }

@@ -58,7 +58,8 @@ type Series struct {
 	Direction       Direction
 	Target          *float64 // numeric target where the Agenda sets one
 	TargetYear      int      // 0 when none
-	NaturalLimit    *float64 // e.g. 100 for percentages
+	NaturalLimit    *float64 // upper natural limit an increasing series slows towards, e.g. 100 for percentages
+	NaturalFloor    *float64 // lower natural limit a decreasing series slows towards; nil when none
 	BaseYear        int      // 2015 unless stated
 	Aggregation     AggregationRule
 	Numerator       string   // series code, for ratio_of_sums
