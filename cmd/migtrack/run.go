@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/migtrack/migtrack/data"
@@ -189,6 +190,19 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// envBool reads a boolean environment variable ("" is false).
+func envBool(key string) (bool, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, usageError("$%s=%q: want true or false", key, v)
+	}
+	return b, nil
 }
 
 // parseFlags parses a subcommand's flags wherever they stand among its

@@ -6,20 +6,44 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"time"
 
+	"github.com/migtrack/migtrack/internal/auth"
+	"github.com/migtrack/migtrack/internal/store"
 	"github.com/migtrack/migtrack/internal/web"
 )
 
 func runServe(ctx context.Context, m *Main, args []string) error {
 	addr := envOr("MIGTRACK_ADDR", ":8080")
 	method := "unsd-2023"
-	fs := m.newFlagSet("serve", "serve [--addr ADDR] [--method M]")
+	var policy auth.Config
+	fs := m.newFlagSet("serve", "serve [--addr ADDR] [--method M] [--trust-proxy] [--secure-cookies] [--session-idle D] [--session-max-age D]")
 	fs.StringVar(&addr, "addr", addr, "listen address ($MIGTRACK_ADDR)")
 	fs.StringVar(&method, "method", method, "default progress method: unsd-2023, unsd-2022 or opensdg")
+	trustProxy, err := envBool("MIGTRACK_TRUST_PROXY")
+	if err != nil {
+		return err
+	}
+	secureCookies, err := envBool("MIGTRACK_SECURE_COOKIES")
+	if err != nil {
+		return err
+	}
+	fs.BoolVar(&trustProxy, "trust-proxy", trustProxy,
+		"a reverse proxy stands in front: take the client address from X-Forwarded-For and TLS from X-Forwarded-Proto ($MIGTRACK_TRUST_PROXY)")
+	fs.BoolVar(&secureCookies, "secure-cookies", secureCookies, "always mark cookies Secure (TLS ends at a proxy that sends no X-Forwarded-Proto) ($MIGTRACK_SECURE_COOKIES)")
+	idle, maxAge := envOr("MIGTRACK_SESSION_IDLE", auth.DefaultIdleTimeout.String()), envOr("MIGTRACK_SESSION_MAX_AGE", auth.DefaultMaxAge.String())
+	fs.StringVar(&idle, "session-idle", idle, "sign out after this long without a request ($MIGTRACK_SESSION_IDLE)")
+	fs.StringVar(&maxAge, "session-max-age", maxAge, "sign out this long after sign-in, however active ($MIGTRACK_SESSION_MAX_AGE)")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return usageError("unexpected argument %q", rest[0])
+	}
+	if policy.IdleTimeout, err = positiveDuration("session-idle", idle); err != nil {
+		return err
+	}
+	if policy.MaxAge, err = positiveDuration("session-max-age", maxAge); err != nil {
+		return err
 	}
 	fresh, err := isMissing(m.DBPath)
 	if err != nil {
@@ -39,12 +63,38 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method})
+	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method,
+		Auth: policy, TrustProxy: trustProxy, SecureCookies: secureCookies})
 	if err != nil {
 		return fmt.Errorf("start web server: %w", err)
 	}
+	if err := m.adviseFirstAdmin(ctx, db); err != nil {
+		return err
+	}
 	m.Logger.Info("serving migtrack", "addr", addr, "db", m.DBPath)
 	return srv.ListenAndServe(ctx, addr)
+}
+
+// adviseFirstAdmin says, in the log and on stderr, how to create the
+// first admin when there is none: nobody could upload or manage accounts.
+func (m *Main) adviseFirstAdmin(ctx context.Context, db *store.DB) error {
+	n, err := db.ActiveAdmins(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	cmd := fmt.Sprintf("migtrack --db %s users add NAME --role admin", m.DBPath)
+	m.Logger.Warn("no admin account yet: viewing works, but nobody can sign in to upload or manage accounts", "create_one", cmd)
+	fmt.Fprintf(m.Stderr, "migtrack: no admin account yet. Create one with:\n  %s\n", cmd)
+	return nil
+}
+
+// positiveDuration parses a flag's duration, which must be above zero.
+func positiveDuration(flag, v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usageError("--%s %q: want a positive duration such as 30m or 12h", flag, v)
+	}
+	return d, nil
 }
 
 func isMissing(path string) (bool, error) {

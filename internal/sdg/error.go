@@ -11,7 +11,8 @@ const (
 	EInvalid      = "invalid"      // the caller sent something wrong
 	ENotFound     = "not_found"    // the thing asked for does not exist
 	EConflict     = "conflict"     // the request clashes with the current state
-	EUnauthorized = "unauthorized" // the caller may not do this
+	EUnauthorized = "unauthorized" // the caller is not signed in (or no longer)
+	EForbidden    = "forbidden"    // the caller is signed in but may not do this
 	EInternal     = "internal"     // our fault; logged, never shown in detail
 )
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -174,8 +175,12 @@ func TestOpen(t *testing.T) {
 		if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n != 1 {
-			t.Errorf("schema_migrations has %d rows, want 1", n)
+		files, err := fs.Glob(migrations, "migrations/*.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(files) || n == 0 {
+			t.Errorf("schema_migrations has %d rows, want one per migration file (%d)", n, len(files))
 		}
 		if _, err := db.reader.ExecContext(ctx, `DELETE FROM imports`); err == nil {
 			t.Errorf("a reader connection accepted a write")

@@ -23,6 +23,8 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case sdg.EUnauthorized:
 		return http.StatusUnauthorized
+	case sdg.EForbidden:
+		return http.StatusForbidden
 	}
 	return http.StatusInternalServerError
 }

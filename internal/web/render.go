@@ -16,6 +16,7 @@ import (
 
 	"github.com/migtrack/migtrack/internal/assess"
 	"github.com/migtrack/migtrack/internal/export"
+	"github.com/migtrack/migtrack/internal/sdg"
 )
 
 // apiPrefix is where every page's view model is served as JSON.
@@ -26,7 +27,7 @@ var templateFS embed.FS
 
 // pageNames are the page templates; each is parsed with the layout and
 // the partials into its own set, once, at start.
-var pageNames = []string{"overview", "target", "series", "area", "coverage", "error"}
+var pageNames = []string{"overview", "target", "series", "area", "coverage", "error", "login"}
 
 // parseTemplates parses every page template, failing on the first error so
 // a broken template stops the server at start, not at the first request.
@@ -62,6 +63,10 @@ type pageView struct {
 	Method    string // progress method the page is judged by; "" means the server's
 	Freshness string // when the data last changed
 	Body      any
+	// User and CSRF are set on private pages only (renderPrivate), never
+	// on cached ones: public pages stay the same bytes for everyone.
+	User *sdg.User
+	CSRF string
 }
 
 // respond serves a page from the cache, building it on a miss: as HTML at
@@ -128,14 +133,48 @@ func writeRendered(c echo.Context, r *rendered) error {
 	return c.Blob(http.StatusOK, r.contentType, r.body)
 }
 
+// privateView is embedded in the view of a private page whose content
+// has forms or names the account: renderPrivate fills it when the view is
+// passed by pointer, so the content template can write {{.CSRF}} and
+// {{.User.Name}}.
+type privateView struct {
+	User *sdg.User `json:"-"`
+	CSRF string    `json:"-"`
+}
+
+// setPrivate fills the embedded privateView.
+func (p *privateView) setPrivate(u *sdg.User, csrf string) { p.User, p.CSRF = u, csrf }
+
+// renderPrivate renders a page for one visitor, bypassing the page cache:
+// it carries the signed-in account and the CSRF token for its forms (in
+// pageView for the layout, and in the body when it embeds privateView),
+// and tells browsers and proxies to keep no copy.
+func (s *Server) renderPrivate(c echo.Context, status int, v pageView) error {
+	if u, ok := userOf(c); ok {
+		v.User = &u
+	}
+	v.CSRF = csrfToken(c)
+	if p, ok := v.Body.(interface{ setPrivate(*sdg.User, string) }); ok {
+		p.setPrivate(v.User, v.CSRF)
+	}
+	if v.Method == "" {
+		v.Method = s.cfg.Method
+	}
+	var buf bytes.Buffer
+	if err := s.pages[v.Template].ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("render %s: %w", v.Template, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
 // renderError renders the error page (never cached).
 func (s *Server) renderError(c echo.Context, v errorView) error {
-	var buf bytes.Buffer
-	p := pageView{Title: http.StatusText(v.Status), Template: "error", Method: s.cfg.Method, Body: v}
-	if err := s.pages["error"].ExecuteTemplate(&buf, "layout", p); err != nil {
+	p := pageView{Title: http.StatusText(v.Status), Template: "error", Body: v}
+	if err := s.renderPrivate(c, v.Status, p); err != nil {
 		return c.String(v.Status, v.Message)
 	}
-	return c.HTMLBlob(v.Status, buf.Bytes())
+	return nil
 }
 
 // fmtNum formats a value for tables: thousands separators for large

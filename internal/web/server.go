@@ -22,7 +22,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/migtrack/migtrack/internal/assess"
+	"github.com/migtrack/migtrack/internal/auth"
 	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
 	"github.com/migtrack/migtrack/static"
 )
@@ -48,6 +50,16 @@ type Config struct {
 	// would cost most of a cached page. An import made by this or another
 	// process shows at the latest GenerationTTL later.
 	GenerationTTL time.Duration
+	// Auth is the sign-in and session policy (zero fields: defaults).
+	Auth auth.Config
+	// TrustProxy says a reverse proxy stands in front: the client address
+	// comes from X-Forwarded-For and X-Forwarded-Proto: https marks the
+	// connection secure. Without it both headers are ignored, since any
+	// client could send them.
+	TrustProxy bool
+	// SecureCookies always sets the Secure flag on cookies, for a TLS
+	// proxy that does not send X-Forwarded-Proto.
+	SecureCookies bool
 }
 
 // Server is the dashboard: an Echo instance wired with our middleware,
@@ -63,6 +75,12 @@ type Server struct {
 	memo    totalsMemo
 	covMemo coverageMemo
 	gen     genMemo
+	auth    *auth.Service
+	// analyst and admin carry the routes that need an account: they load
+	// the session, require the role and check the CSRF token of every
+	// state-changing request. Their prefix is "": routes keep their paths.
+	analyst *echo.Group
+	admin   *echo.Group
 }
 
 // New checks the config, parses every template (failing fast on a bad
@@ -98,6 +116,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.geo = newGeography(cfg.Catalog)
+	if cfg.Auth.Logger == nil {
+		cfg.Auth.Logger = cfg.Logger
+	}
+	if s.auth, err = auth.New(cfg.Store, cfg.Auth); err != nil {
+		return nil, err
+	}
 	s.echo = s.newEcho()
 	return s, nil
 }
@@ -160,12 +184,19 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 	"img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// notFound answers paths no route serves.
+func notFound(echo.Context) error { return echo.ErrNotFound }
+
 // newEcho wires middleware in the order STYLE.md gives and the routes.
 func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = echo.ExtractIPDirect()
+	if s.cfg.TrustProxy {
+		// The right-most address not of a private or loopback proxy.
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true,
@@ -211,5 +242,17 @@ func (s *Server) newEcho() *echo.Echo {
 		e.GET(apiPrefix+api, r.h)
 	}
 	e.GET("/download/series/:code", s.downloadSeries)
+
+	csrf := s.newCSRF()
+	e.GET("/login", s.showLogin, s.loadSession, csrf)
+	e.POST("/login", s.login, s.loadSession, csrf)
+	e.POST("/logout", s.logout, s.loadSession, csrf)
+	s.analyst = e.Group("", s.loadSession, s.requireRole(sdg.RoleAnalyst), csrf)
+	s.admin = e.Group("", s.loadSession, s.requireRole(sdg.RoleAdmin), csrf)
+	// Group.Use registers catch-all routes carrying the group's middleware;
+	// with the prefix "" every unknown path would ask for a sign-in. Unknown
+	// paths stay plain 404s.
+	e.RouteNotFound("/*", notFound)
+	e.RouteNotFound("", notFound)
 	return e
 }
