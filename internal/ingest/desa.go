@@ -10,12 +10,6 @@ import (
 	"github.com/migtrack/migtrack/internal/sheet"
 )
 
-// matchDESA recognises the header row of a UN DESA wide table by its area
-// code column; the reader then finds the years on that row or the next.
-func matchDESA(h []string) bool {
-	return indexOf(h, "locationcode", "countrycode") >= 0
-}
-
 // desaColumn is one value column of a wide table: a series, a sex and a
 // period.
 type desaColumn struct {
@@ -25,6 +19,7 @@ type desaColumn struct {
 	period string
 	mult   int    // power of ten the file's numbers are in
 	label  string // group header and period, for problem reports
+	stock  bool   // the values are the migrant stock or computed from it (see desaRule.stock)
 }
 
 // desaRule maps the header of a group of columns (or the table title) to a
@@ -36,25 +31,29 @@ type desaRule struct {
 	none   []string // no phrase may occur
 	series string
 	bySex  bool // the group header names a sex
+	// stock is true for the series whose values are the migrant stock or
+	// computed from it: "Type of data" describes how the stock was
+	// estimated, so its nature and footnote belong on these values only,
+	// never on population or refugee figures read from the same row.
+	stock bool
 }
 
 var desaRules = []desaRule{
 	{all: []string{"refugee", "percentage"}, series: "MT_REFUGEES_PCT"},
 	{all: []string{"refugee", "rate of change"}, series: "MT_REFUGEES_GR"},
 	{all: []string{"refugee"}, series: "MT_REFUGEES", bySex: true},
-	{all: []string{"female migrants", "percentage"}, series: "MT_MIGSTOCK_FEM"},
-	{all: []string{"migrant stock", "percentage of the total population"}, series: "MT_MIGSTOCK_PCT", bySex: true},
-	{all: []string{"rate of change", "migrant stock"}, series: "MT_MIGSTOCK_GR", bySex: true},
+	{all: []string{"female migrants", "percentage"}, series: "MT_MIGSTOCK_FEM", stock: true},
+	{all: []string{"migrant stock", "percentage of the total population"}, series: "MT_MIGSTOCK_PCT", bySex: true, stock: true},
+	{all: []string{"rate of change", "migrant stock"}, series: "MT_MIGSTOCK_GR", bySex: true, stock: true},
 	{all: []string{"population"}, none: []string{"migrant"}, series: "MT_POP", bySex: true},
-	{all: []string{"international migrant stock"}, series: "MT_MIGSTOCK", bySex: true},
+	{all: []string{"international migrant stock"}, series: "MT_MIGSTOCK", bySex: true, stock: true},
 }
 
-// desaSeriesOf returns the series code a group header or title names, and
-// whether the text names a sex.
-func desaSeriesOf(text string) (code string, bySex bool) {
+// desaSeriesOf returns the rule a group header or title names, or nil.
+func desaSeriesOf(text string) *desaRule {
 	t := strings.ToLower(text)
 rules:
-	for _, r := range desaRules {
+	for i, r := range desaRules {
 		for _, p := range r.all {
 			if !strings.Contains(t, p) {
 				continue rules
@@ -65,9 +64,9 @@ rules:
 				continue rules
 			}
 		}
-		return r.series, r.bySex
+		return &desaRules[i]
 	}
-	return "", false
+	return nil
 }
 
 var (
@@ -101,43 +100,16 @@ var typeOfData = map[string]string{
 
 // readDESA reads one wide table of a UN DESA workbook: areas in rows with
 // their DESA codes, years in columns, one group of columns per series and
-// sex. Every group whose header (or, lacking one, the table title) names a
-// catalog series is read; the others are skipped with a note.
+// sex. The columns were found by probeWide from what they hold. Every group
+// whose header (or, lacking one, the table title) names a catalog series is
+// read; the others are skipped with a note.
 func readDESA(s *sheetRun) error {
-	h := s.h
-	codeCol := indexOf(h, "locationcode", "countrycode")
-	nameCol, notesCol, typeCol := -1, indexOf(h, "notes"), -1
-	for i, c := range h {
-		switch {
-		case nameCol < 0 && i != codeCol && (strings.Contains(c, "area") || strings.Contains(c, "region") || strings.Contains(c, "country")):
-			nameCol = i
-		case typeCol < 0 && strings.HasPrefix(c, "typeofdata"):
-			typeCol = i
-		}
-	}
-	first := max(codeCol, nameCol, notesCol, typeCol) + 1
+	w := s.wide
+	codeCol, nameCol, notesCol, typeCol := w.code, w.name, w.notes, w.typ
+	group, groupNum := groupRow(s.before, s.header.Num, w.first)
+	title, source := desaTitle(rowsAbove(s.before, groupNum))
 
-	// Years are on the header row (2020 edition) or on the row below it
-	// (2015 edition, where the header row holds the group headers).
-	yearRow, groupRows := s.header, s.before
-	if !hasYears(yearRow, first) {
-		if !s.rows.Next() {
-			if err := s.rows.Err(); err != nil {
-				return s.rowsError(s.name, err)
-			}
-			return nil
-		}
-		next := s.rows.Row()
-		if !hasYears(next, first) {
-			s.note(fmt.Sprintf("sheet %s: an area code column but no years in columns: skipped", sheetLabel(s.name)))
-			return nil
-		}
-		yearRow, groupRows = next, append(append([]sheet.Row(nil), s.before...), s.header)
-	}
-	title, source := desaTitle(s.before)
-	group := groupRow(groupRows, yearRow.Num, first)
-
-	cols := s.desaColumns(yearRow, group, title, first)
+	cols := s.desaColumns(s.header, group, title, w.first)
 	if len(cols) == 0 {
 		return nil
 	}
@@ -154,8 +126,10 @@ func readDESA(s *sheetRun) error {
 		if err := s.tick(); err != nil {
 			return err
 		}
-		// Section labels and notes under the table carry no code and no value.
-		if code == "" && !anyValue(row, cols) {
+		// Section labels, notes under the table and group rows that hold
+		// ".." everywhere carry no value: there is nothing to place.
+		if !anyValue(row, cols) {
+			n.missing += len(cols)
 			continue
 		}
 		a := n.area(catalog.SchemeDESA, false, code, name)
@@ -173,7 +147,7 @@ func readDESA(s *sheetRun) error {
 		}
 		area := a.code
 		notes := s.desaNoteText(cell(row, notesCol))
-		nature, kind := desaKind(cell(row, typeCol))
+		stockNature, kind := desaKind(cell(row, typeCol))
 		for i := range cols {
 			c := &cols[i]
 			raw := cell(row, c.col)
@@ -197,12 +171,16 @@ func readDESA(s *sheetRun) error {
 					continue
 				}
 			}
+			nature, typed := "", ""
+			if c.stock {
+				nature, typed = stockNature, kind
+			}
 			s.obs = sdg.Observation{
 				Key:       sdg.Key{Series: c.series.Code, Area: area, Period: c.period, Dims: c.dims},
 				Value:     rescale(v.Number, c.mult, c.series.UnitMultiplier),
 				Qualifier: v.Qualifier,
 				Nature:    nature,
-				Footnote:  n.joinFoot(notes, kind, markNote(v.Mark), extra),
+				Footnote:  n.joinFoot(notes, typed, markNote(v.Mark), extra),
 				Source:    source,
 			}
 			if err := s.emit(s.desaLoc(c, row.Num)); err != nil {
@@ -233,9 +211,13 @@ func (s *sheetRun) desaColumns(yearRow sheet.Row, group []string, title string, 
 		if text == "" {
 			text = title
 		}
-		code, bySex := desaSeriesOf(text)
-		if code == "" {
-			code, bySex = desaSeriesOf(title)
+		rule := desaSeriesOf(text)
+		if rule == nil {
+			rule = desaSeriesOf(title)
+		}
+		code, bySex, stock := "", false, false
+		if rule != nil {
+			code, bySex, stock = rule.series, rule.bySex, rule.stock
 		}
 		var ser *sdg.Series
 		switch {
@@ -268,37 +250,38 @@ func (s *sheetRun) desaColumns(yearRow sheet.Row, group []string, title string, 
 			mult = 3
 		}
 		cols = append(cols, desaColumn{col: c, series: ser, dims: dims, period: pe.canon, mult: mult,
-			label: strings.TrimSpace(text + " " + pe.canon)})
+			label: strings.TrimSpace(text + " " + pe.canon), stock: stock})
 	}
 	return cols
 }
 
-// hasYears reports whether a row has periods in its value columns.
-func hasYears(row sheet.Row, first int) bool {
-	for c := first; c < len(row.Cells); c++ {
-		if _, _, err := sdg.ParsePeriod(row.Cells[c]); err == nil {
-			return true
-		}
-	}
-	return false
-}
-
-// groupRow returns the cells of the row of group headers: the nearest row
-// above the years, at most four rows up, with text over the value columns.
-// Merged headers (2020 edition) and un-merged ones (2015) both carry their
-// text in the group's first cell only.
-func groupRow(rows []sheet.Row, yearNum, first int) []string {
+// groupRow returns the cells of the row of group headers and its number:
+// the nearest row above the years, at most four rows up, with text over the
+// value columns. Merged headers (2020 edition) and un-merged ones (2015)
+// both carry their text in the group's first cell only.
+func groupRow(rows []sheet.Row, yearNum, first int) ([]string, int) {
 	for i := len(rows) - 1; i >= 0; i-- {
 		if yearNum-rows[i].Num > 4 {
 			break
 		}
 		for c := first; c < len(rows[i].Cells); c++ {
 			if strings.TrimSpace(rows[i].Cells[c]) != "" {
-				return rows[i].Cells
+				return rows[i].Cells, rows[i].Num
 			}
 		}
 	}
-	return nil
+	return nil, yearNum
+}
+
+// rowsAbove returns the rows numbered below num: the banner above a
+// table's header rows.
+func rowsAbove(rows []sheet.Row, num int) []sheet.Row {
+	for i, r := range rows {
+		if r.Num >= num {
+			return rows[:i]
+		}
+	}
+	return rows
 }
 
 // groupText is the group header over column c: the nearest text at or to
@@ -314,9 +297,10 @@ func groupText(group []string, c, first int) string {
 
 // desaTitle finds the table title ("Table 1: International migrant stock
 // …") and a source line (the publication and its document symbol) among
-// the rows above the header.
+// the banner rows above the table's header. Editions without a line naming
+// the publication (2017) name it in their suggested citation.
 func desaTitle(rows []sheet.Row) (title, source string) {
-	var pub, doc string
+	var pub, doc, cited string
 	for _, r := range rows {
 		for _, c := range r.Cells {
 			t := strings.TrimSpace(c)
@@ -325,13 +309,21 @@ func desaTitle(rows []sheet.Row) (title, source string) {
 			case t == "":
 			case title == "" && reTable.MatchString(t):
 				title = t
+			case strings.Contains(low, "citation"):
+				cited = t
 			case doc == "" && reDocID.MatchString(t) && len(t) < 60:
 				doc = reDocID.FindString(t)
 			case pub == "" && (strings.Contains(low, "international migrant stock") || strings.Contains(low, "international migration")) &&
-				!strings.Contains(low, "citation") && !strings.Contains(low, "copyright"):
+				!strings.Contains(low, "copyright"):
 				pub = t
 			}
 		}
+	}
+	if pub == "" {
+		pub = strings.TrimSpace(reCitedPub.FindString(cited))
+	}
+	if doc == "" {
+		doc = strings.TrimRight(reDocID.FindString(cited), ").;,")
 	}
 	source = "UN DESA Population Division"
 	if pub != "" {
@@ -342,6 +334,9 @@ func desaTitle(rows []sheet.Row) (title, source string) {
 	}
 	return title, source
 }
+
+// reCitedPub finds the publication in a suggested citation.
+var reCitedPub = regexp.MustCompile(`(?i)(?:trends in )?international migrant stock[^(.;]*`)
 
 // anyValue reports whether a row has a number in any value column.
 func anyValue(row sheet.Row, cols []desaColumn) bool {
@@ -357,17 +352,28 @@ func anyValue(row sheet.Row, cols []desaColumn) bool {
 	return false
 }
 
-// desaKind turns a "Type of data" cell ("B R") into a nature and a
+// desaKind turns a "Type of data" cell ("B R", "CR") into a nature and a
 // footnote: the estimates are UN DESA's (nature E), and modelled (M) where
-// the country had no data at all (I).
+// the country had no data at all (I). An empty cell gives neither.
 func desaKind(raw string) (nature, foot string) {
 	codes := strings.Fields(strings.ToUpper(raw))
 	if len(codes) == 0 {
-		return "E", ""
+		return "", "" // a missing nature stays empty (aggregates carry no type of data)
+	}
+	// "CR" is C and R written without a space.
+	split := codes[:0:0]
+	for _, c := range codes {
+		if len(c) > 1 && strings.Trim(c, "BCIR") == "" {
+			for _, r := range c {
+				split = append(split, string(r))
+			}
+			continue
+		}
+		split = append(split, c)
 	}
 	nature = "E"
-	parts := make([]string, 0, len(codes))
-	for _, c := range codes {
+	parts := make([]string, 0, len(split))
+	for _, c := range split {
 		if c == "I" {
 			nature = "M"
 		}

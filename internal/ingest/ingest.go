@@ -135,7 +135,7 @@ func Layouts() []string {
 // a sheet once the header is found.
 type layoutDef struct {
 	name  string
-	match func(h []string) bool // h: normalised header cells
+	match func(h []string) bool // h: normalised header cells; nil for a layout found from its content (probeWide)
 	read  func(s *sheetRun) error
 	rank  int // detection order: the most specific headers first
 }
@@ -154,7 +154,7 @@ func init() {
 		{LayoutUNSD, matchUNSD, readUNSD, 2},
 		{LayoutOpenSDG, matchOpenSDG, readOpenSDG, 4},
 		{LayoutSDMX, matchSDMX, readSDMX, 1},
-		{LayoutDESA, matchDESA, readDESA, 5},
+		{LayoutDESA, nil, readDESA, 5}, // found by probeWide, from what its columns hold
 		{LayoutTemplate, matchTemplate, readTemplate, 0},
 	}
 	for i := range layouts {
@@ -306,16 +306,23 @@ func (r *run) readBook() error {
 // readSheet looks for a header row at the top of one sheet and, when it
 // finds one, hands the sheet to its layout's reader.
 func (r *run) readSheet(name string) error {
-	rows, err := r.book.Rows(name)
+	raw, err := r.book.Rows(name)
 	if err != nil {
 		return r.rowsError(name, err)
 	}
-	defer rows.Close()
+	defer raw.Close()
+	rows := &aheadRows{Rows: raw}
 	var before []sheet.Row
 	for len(before) < headerScan && rows.Next() {
 		row := rows.Row()
 		h := normAll(row.Cells)
 		def := r.detect(h)
+		var wide *wideCols
+		if def == nil && (r.forced == nil || r.forced.name == LayoutDESA) {
+			if w, header, ok := r.probeWide(rows, before, row); ok {
+				def, wide, row, h = layoutByName(LayoutDESA), w, header, normAll(header.Cells)
+			}
+		}
 		if def == nil {
 			before = append(before, row)
 			r.hintWide(name, row)
@@ -326,7 +333,7 @@ func (r *run) readSheet(name string) error {
 			return nil
 		}
 		r.res.Layout = def.name
-		s := &sheetRun{run: r, name: name, rows: rows, before: before, header: row, h: h}
+		s := &sheetRun{run: r, name: name, rows: rows, before: before, header: row, h: h, wide: wide}
 		return def.read(s)
 	}
 	if err := rows.Err(); err != nil {
@@ -388,16 +395,26 @@ func (r *run) hintWide(name string, row sheet.Row) {
 	}
 }
 
+// layoutByName returns the layout called name.
+func layoutByName(name string) *layoutDef {
+	for i := range layouts {
+		if layouts[i].name == name {
+			return &layouts[i]
+		}
+	}
+	return nil
+}
+
 // detect returns the layout whose header h is, or nil.
 func (r *run) detect(h []string) *layoutDef {
 	if r.forced != nil {
-		if r.forced.match(h) {
+		if r.forced.match != nil && r.forced.match(h) {
 			return r.forced
 		}
 		return nil
 	}
 	for _, l := range detection {
-		if l.match(h) {
+		if l.match != nil && l.match(h) {
 			return l
 		}
 	}
@@ -475,6 +492,7 @@ type sheetRun struct {
 	before []sheet.Row // rows above the header (titles, notes, group headers)
 	header sheet.Row   // the header row as found
 	h      []string    // normalised header cells
+	wide   *wideCols   // the column roles of a wide table; nil for long layouts
 }
 
 // loc is the location of a cell of this sheet, named with its column header.

@@ -377,7 +377,7 @@ func TestReadDESA(t *testing.T) {
 		`Table 1!D11|Location code|9999|unknown area`,
 		`Table 1!F12|International migrant stock at mid-year, both sexes combined 2015|1.2.3|"1.2.3" is not a number`,
 	)
-	if o := sink.one(t, "MT_MIGSTOCK", "747", "2020", ""); o.Value != 49767746 || o.Nature != "E" {
+	if o := sink.one(t, "MT_MIGSTOCK", "747", "2020", ""); o.Value != 49767746 || o.Nature != "" {
 		t.Errorf("747: %+v", o)
 	}
 	de := sink.one(t, "MT_MIGSTOCK", "276", "2020", "SEX=F")

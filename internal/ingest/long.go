@@ -262,9 +262,14 @@ var gdbKnown = setOf("goal", "target", "indicator", "seriescode", "seriesdescrip
 	"baseperiod", "source", "geoinfourl", "footnote", "footnotes", "nature", "observationstatus",
 	"reportingtype", "units", "unitmultiplier", "unitsmultiplier")
 
+// periodNames are the headers the SDG database's files give their period
+// column: "TimePeriod" in the downloads and extracts, "years" in the
+// FIS4SDGs cube files.
+var periodNames = []string{"timeperiod", "years", "year"}
+
 // matchGDB recognises the SDG Global Database long header.
 func matchGDB(h []string) bool {
-	return hasAll(h, "seriescode", "geoareacode", "timeperiod", "value")
+	return hasAll(h, "seriescode", "geoareacode", "value") && indexOf(h, periodNames...) >= 0
 }
 
 // readGDB reads a sheet of the SDG Global Database long layout. The same
@@ -291,7 +296,7 @@ func sdgDatabaseSpec(h []string) *longSpec {
 	sp.series = indexOf(h, "seriescode")
 	sp.areaCode = indexOf(h, "geoareacode")
 	sp.areaName = indexOf(h, "geoareaname")
-	sp.period = indexOf(h, "timeperiod")
+	sp.period = indexOf(h, periodNames...)
 	sp.value = indexOf(h, "value")
 	sp.lower = indexOf(h, "lowerbound")
 	sp.upper = indexOf(h, "upperbound")
@@ -310,12 +315,14 @@ var unsdKnown = setOf("goalcode", "goaldesc", "targetcode", "targetdesc", "indic
 	"countryprofile", "iso3cd", "unmember", "x", "y", "value", "valuetype", "timedetail", "timecoverage",
 	"upperbound", "lowerbound", "baseperiod", "source", "geoinfourl", "footnotes", "footnote",
 	"naturecode", "naturedesc", "unitscode", "unitsdesc", "unitmultiplier", "reportingtypecode",
-	"reportingtypedesc", "observationstatus", "observationstatuscode", "observationstatusdesc")
+	"reportingtypedesc", "observationstatus", "observationstatuscode", "observationstatusdesc",
+	// the FIS4SDGs cube files ("series.release", "Units description", "sliceId")
+	"years", "year", "units", "unitsdescription", "nature", "sliceid")
 
 // matchUNSD recognises the UNSD flattened camelCase extract, which shares
 // the Global Database's key columns but codes its attributes.
 func matchUNSD(h []string) bool {
-	return hasAll(h, "seriescode", "geoareacode", "timeperiod", "value") &&
+	return matchGDB(h) &&
 		(indexOf(h, "naturecode", "unitscode", "valuetype", "goalcode") >= 0)
 }
 
@@ -324,9 +331,9 @@ func matchUNSD(h []string) bool {
 func readUNSD(s *sheetRun) error {
 	h := s.h
 	sp := sdgDatabaseSpec(h)
-	sp.unit = indexOf(h, "unitscode")
+	sp.unit = indexOf(h, "unitscode", "units")
 	sp.unitMult = indexOf(h, "unitmultiplier")
-	sp.nature = indexOf(h, "naturecode")
+	sp.nature = indexOf(h, "naturecode", "nature")
 	sp.status = indexOf(h, "observationstatuscode", "observationstatus")
 	sp.reportingType = indexOf(h, "reportingtypecode")
 	// Descriptions of coded columns ("sexDesc") repeat their code column.
