@@ -268,7 +268,7 @@ func newRun(ctx context.Context, path string, cat *catalog.Catalog, opt Options,
 		if !ok {
 			msg := fmt.Sprintf("area %q is not known", opt.Area)
 			if sug := cat.SuggestAreas(opt.Area, 3); len(sug) > 0 {
-				msg += fmt.Sprintf(" (did you mean: %s?)", strings.Join(sug, ", "))
+				msg += fmt.Sprintf(" (did you mean: %s?)", sdg.QuoteList(sug))
 			}
 			return nil, sdg.Errorf(sdg.EInvalid, "%s", msg)
 		}

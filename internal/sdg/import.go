@@ -1,7 +1,8 @@
 package sdg
 
 import (
-	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -70,17 +71,46 @@ type Problem struct {
 	Suggestions []string `json:"suggestions,omitempty"`
 }
 
-// String renders the problem on one line for terminals and logs.
+// String renders the problem on one line for terminals and logs:
+// `Sheet!B7 [Column] "raw": reason (did you mean: "A", "B"?)`. Parts the
+// problem lacks are left out: a problem with the whole file is its reason
+// alone, never an empty location or an empty quoted value.
 func (p Problem) String() string {
-	s := fmt.Sprintf("%s", p.Location)
+	var b strings.Builder
+	add := func(s string) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s)
+	}
+	if at := p.Location.String(); at != "" {
+		add(at)
+	}
 	if p.Column != "" {
-		s += fmt.Sprintf(" [%s]", p.Column)
+		add("[" + p.Column + "]")
 	}
-	s += fmt.Sprintf(" %q: %s", p.Raw, p.Reason)
+	if p.Raw != "" || p.Cell != "" {
+		add(strconv.Quote(p.Raw))
+	}
+	if b.Len() > 0 {
+		b.WriteString(":")
+	}
+	add(p.Reason)
 	if len(p.Suggestions) > 0 {
-		s += fmt.Sprintf(" (did you mean: %v?)", p.Suggestions)
+		add("(did you mean: " + QuoteList(p.Suggestions) + "?)")
 	}
-	return s
+	return b.String()
+}
+
+// QuoteList renders names for a message: each quoted, separated by ", "
+// ("Germany", "Georgia"), so that names holding spaces or commas stay
+// readable.
+func QuoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // Change is one value change recorded in the history: Old is nil for a new
