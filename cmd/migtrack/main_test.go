@@ -222,8 +222,8 @@ func TestStrictRejectLeavesDatabaseAsItWas(t *testing.T) {
 		t.Fatal("a rejected import changed the observations")
 	}
 	list := mustRun(t, db, "imports", "list")
-	if !strings.Contains(list, "rejected") {
-		t.Errorf("the refused attempt is not in the audit list:\n%s", list)
+	if !strings.Contains(list, "rejected") || !strings.Contains(list, " "+currentUser()+" ") {
+		t.Errorf("the refused attempt is not in the audit list with its user:\n%s", list)
 	}
 
 	t.Run("DryRunWritesNothing", func(t *testing.T) {

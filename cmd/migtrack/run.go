@@ -44,6 +44,7 @@ var errProblems = errors.New("problems found")
 // Main holds what every subcommand shares: the output streams, the logger,
 // the database path, and the catalog and store once opened.
 type Main struct {
+	Stdin          io.Reader // passwords for "users" when not typed at a terminal
 	Stdout, Stderr io.Writer
 	Logger         *slog.Logger
 	DBPath         string
@@ -69,12 +70,19 @@ func commands() map[string]command {
 		"template": {"write an xlsx template for a series", runTemplate},
 		"demo":     {"build the demo database from data/demo", runDemo},
 		"backup":   {"write a consistent copy of the database to a new file", runBackup},
+		"users":    {"add, list, disable or remove accounts; set passwords and roles", runUsers},
 	}
 }
 
 // Run executes the command line and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	m := &Main{Stdout: stdout, Stderr: stderr}
+	return runWithInput(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// runWithInput is Run reading standard input from stdin (tests pipe
+// passwords through it).
+func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	m := &Main{Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	m.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	defer m.Close()
 

@@ -73,6 +73,10 @@ func TestServeFirstStart(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("serve exited with %d after shutdown:\n%s", code, stderr.String())
 		}
+		// With no admin yet, serve says how to make one.
+		if want := "migtrack --db " + db + " users add NAME --role admin"; !strings.Contains(stderr.String(), "no admin account yet. Create one with:\n  "+want) {
+			t.Errorf("serve did not say how to create the first admin:\n%s", stderr.String())
+		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not shut down")
 	}

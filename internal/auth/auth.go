@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -77,7 +78,7 @@ type Service struct {
 	db        *store.DB
 	cfg       Config
 	log       *slog.Logger
-	dummy     []byte // compared for unknown accounts so they cost what known ones do
+	dummy     func() ([]byte, error) // compared for unknown accounts so they cost what known ones do
 	accounts  *throttle
 	addresses *throttle
 }
@@ -92,11 +93,15 @@ func New(db *store.DB, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("auth: bcrypt cost %d out of range %d–%d", cfg.BcryptCost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
 	// The dummy hash is of a random password nobody knows, at the same cost
-	// as real ones.
-	dummy, err := bcrypt.GenerateFromPassword([]byte(rand.Text()), cfg.BcryptCost)
-	if err != nil {
-		return nil, fmt.Errorf("auth: make comparison hash: %w", err)
-	}
+	// as real ones; made at the first sign-in, so commands that only
+	// change accounts do not pay for it.
+	dummy := sync.OnceValues(func() ([]byte, error) {
+		h, err := bcrypt.GenerateFromPassword([]byte(rand.Text()), cfg.BcryptCost)
+		if err != nil {
+			return nil, fmt.Errorf("auth: make comparison hash: %w", err)
+		}
+		return h, nil
+	})
 	return &Service{
 		db: db, cfg: cfg, log: cfg.Logger, dummy: dummy,
 		accounts:  newThrottle(cfg.AccountFailures, cfg.FailureWindow),
@@ -174,7 +179,11 @@ func (s *Service) Login(ctx context.Context, name, password, ip string) (Login, 
 		return Login{}, err
 	}
 	if !known {
-		hash = string(s.dummy)
+		d, err := s.dummy()
+		if err != nil {
+			return Login{}, err
+		}
+		hash = string(d)
 	}
 	// Always one comparison, so an unknown name costs what a wrong
 	// password does.
