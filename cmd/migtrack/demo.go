@@ -34,7 +34,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 // loadDemo imports every workbook under data/demo through the normal
 // importer. Re-running it changes nothing.
 func (m *Main) loadDemo(ctx context.Context) ([]sdg.Import, error) {
-	cat, db, err := m.open(ctx)
+	svc, err := m.Importer(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (m *Main) loadDemo(ctx context.Context) ([]sdg.Import, error) {
 		if err := os.WriteFile(p, b, 0o600); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
 		}
-		imp, err := importFile(ctx, db, cat, p, importOptions{}, newProgressBar(m.Stderr, false, path.Base(name), 0))
+		imp, err := importFile(ctx, svc, p, importOptions{}, newProgressBar(m.Stderr, false, path.Base(name), 0))
 		if err != nil {
 			return nil, fmt.Errorf("demo: import %s: %w", name, err)
 		}

@@ -7,18 +7,15 @@ import (
 	"io"
 	"os"
 	"os/user"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"golang.org/x/term"
 
-	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/importer"
 	"github.com/migtrack/migtrack/internal/ingest"
 	"github.com/migtrack/migtrack/internal/sdg"
-	"github.com/migtrack/migtrack/internal/store"
 )
 
 // importOptions are the flags of "migtrack import".
@@ -44,7 +41,7 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	if len(files) == 0 {
 		return usageError("name at least one FILE to import")
 	}
-	cat, db, err := m.open(ctx)
+	svc, err := m.Importer(ctx)
 	if err != nil {
 		return err
 	}
@@ -52,7 +49,7 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	var reports []sdg.Import
 	failed := false
 	for _, path := range files {
-		imp, err := importFile(ctx, db, cat, path, opt, newProgressBar(m.Stderr, terminal, filepath.Base(path), 0))
+		imp, err := importFile(ctx, svc, path, opt, newProgressBar(m.Stderr, terminal, importer.CleanName(path), 0))
 		if err != nil {
 			return err
 		}
@@ -77,47 +74,14 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-// importFile reads one file into a staged import and then previews,
-// rejects or applies it, all in the store's single transaction.
-func importFile(ctx context.Context, db *store.DB, cat *catalog.Catalog, path string, opt importOptions, bar *progressBar) (sdg.Import, error) {
-	sum, rows, err := fileFacts(path)
-	if err != nil {
-		return sdg.Import{}, err
-	}
-	bar.total = rows
-	meta := sdg.Import{FileName: filepath.Base(path), SHA256: sum, Layout: opt.Layout, User: currentUser(), At: time.Now().UTC()}
-	tx, err := db.BeginImport(ctx, meta)
-	if err != nil {
-		return sdg.Import{}, fmt.Errorf("begin import of %s: %w", path, err)
-	}
-	defer tx.Close()
-	res, readErr := ingest.Read(ctx, path, cat, opt.Options, tx, bar.update)
+// importFile imports one file through the import service, drawing the
+// progress bar while it is read.
+func importFile(ctx context.Context, svc *importer.Service, path string, opt importOptions, bar *progressBar) (sdg.Import, error) {
+	req := importer.Request{Options: opt.Options, User: currentUser(), DryRun: opt.DryRun,
+		Progress: func(rows, total int) { bar.total = total; bar.update(rows) }}
+	imp, err := svc.Import(ctx, path, req)
 	bar.done()
-	if readErr != nil {
-		if sdg.ErrorCode(readErr) == sdg.EInternal {
-			return sdg.Import{}, fmt.Errorf("read %s: %w", path, readErr)
-		}
-		// The file as a whole could not be read (unknown layout, legacy
-		// .xls, missing --area): record the refusal like any other problem.
-		res.Problems = append(res.Problems, sdg.Problem{Reason: sdg.ErrorMessage(readErr)})
-	}
-	tx.SetLayout(res.Layout)
-	tx.SetNote(strings.Join(res.Notes, "; "))
-	conflicts, err := tx.Conflicts(ctx)
-	if err != nil {
-		return sdg.Import{}, fmt.Errorf("check duplicates in %s: %w", path, err)
-	}
-	problems := append(res.Problems, conflicts...)
-	switch {
-	case opt.DryRun:
-		imp, err := tx.Preview(ctx)
-		imp.Problems = problems
-		return imp, err
-	case len(problems) > 0 && (!opt.SkipInvalid || readErr != nil):
-		return tx.Reject(ctx, problems)
-	default:
-		return tx.Apply(ctx, problems)
-	}
+	return imp, err
 }
 
 // printImport writes the summary table of one import.
@@ -127,6 +91,7 @@ func printImport(w io.Writer, imp sdg.Import, dryRun bool) {
 		sdg.ImportRejected:   "REJECTED: nothing was written",
 		sdg.ImportPreviewed:  "dry run: nothing was written",
 		sdg.ImportRolledBack: "rolled back",
+		sdg.ImportDiscarded:  "discarded: nothing was written",
 	}[imp.Status]
 	if dryRun {
 		verb = "dry run: nothing was written"
@@ -135,14 +100,16 @@ func printImport(w io.Writer, imp sdg.Import, dryRun bool) {
 	if imp.ID > 0 {
 		id = fmt.Sprintf(" (import #%d)", imp.ID)
 	}
-	fmt.Fprintf(w, "%s [%s]%s: %s\n", imp.FileName, imp.Layout, id, verb)
+	// Names, notes and problems come from the file: escaped, so a
+	// crafted name or cell cannot drive the terminal.
+	fmt.Fprintf(w, "%s [%s]%s: %s\n", importer.Escape(imp.FileName), imp.Layout, id, verb)
 	if imp.Note != "" {
-		fmt.Fprintf(w, "note: %s\n", imp.Note)
+		fmt.Fprintf(w, "note: %s\n", importer.Escape(imp.Note))
 	}
 	if len(imp.Problems) > 0 {
 		fmt.Fprintf(w, "%d problem(s):\n", len(imp.Problems))
 		for _, p := range imp.Problems {
-			fmt.Fprintf(w, "  %s\n", p)
+			fmt.Fprintf(w, "  %s\n", importer.Escape(p.String()))
 		}
 	}
 	if imp.Status == sdg.ImportRejected {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"text/tabwriter"
+
+	"github.com/migtrack/migtrack/internal/importer"
 )
 
 func runImports(ctx context.Context, m *Main, args []string) error {
@@ -40,8 +42,8 @@ func runImports(ctx context.Context, m *Main, args []string) error {
 		tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tWHEN\tUSER\tSTATUS\tLAYOUT\tNEW\tCHANGED\tUNCHANGED\tREJECTED\tFILE")
 		for _, i := range imps {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", i.ID, i.At.Format("2006-01-02 15:04"), i.User, i.Status, i.Layout,
-				i.Counts.New, i.Counts.Changed, i.Counts.Unchanged, i.Counts.Rejected, i.FileName)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", i.ID, i.At.Format("2006-01-02 15:04"), importer.Escape(i.User), i.Status, i.Layout,
+				i.Counts.New, i.Counts.Changed, i.Counts.Unchanged, i.Counts.Rejected, importer.Escape(i.FileName))
 		}
 		return tw.Flush()
 	case "show", "rollback":
@@ -61,7 +63,7 @@ func runImports(ctx context.Context, m *Main, args []string) error {
 				return printJSON(imp)
 			}
 			fmt.Fprintf(m.Stdout, "import #%d (%s) rolled back: %d new values removed, %d changed values restored\n",
-				imp.ID, imp.FileName, imp.Counts.New, imp.Counts.Changed)
+				imp.ID, importer.Escape(imp.FileName), imp.Counts.New, imp.Counts.Changed)
 			return nil
 		}
 		imp, err := db.Import(ctx, id)
@@ -72,7 +74,7 @@ func runImports(ctx context.Context, m *Main, args []string) error {
 			return printJSON(imp)
 		}
 		fmt.Fprintf(m.Stdout, "file:    %s\nsha256:  %s\nlayout:  %s\nuser:    %s\nwhen:    %s\n",
-			imp.FileName, imp.SHA256, imp.Layout, imp.User, imp.At.Format("2006-01-02 15:04:05 MST"))
+			importer.Escape(imp.FileName), imp.SHA256, imp.Layout, importer.Escape(imp.User), imp.At.Format("2006-01-02 15:04:05 MST"))
 		printImport(m.Stdout, imp, false)
 		return nil
 	default:

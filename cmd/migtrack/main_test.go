@@ -437,3 +437,28 @@ func TestDatabaseLocation(t *testing.T) {
 		}
 	})
 }
+
+// TestImportEscapesNamesAndRecordsFailures: a file name carrying terminal
+// escape sequences is printed escaped, and a file that cannot be read at
+// all (not a spreadsheet) is refused with a history row like any other.
+func TestImportEscapesNamesAndRecordsFailures(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "m.db")
+	evil := filepath.Join(dir, "costs\x1b[2J\x1b]0;owned\x07.xlsx")
+	writeLong(t, evil, [][]any{{"1", "World", "2015", "7.52", ""}})
+	out := mustRun(t, db, "import", evil)
+	if strings.ContainsRune(out, 0x1b) || !strings.Contains(out, `costs\x1b[2J`) {
+		t.Errorf("output does not escape the name:\n%q", out)
+	}
+	junk := filepath.Join(dir, "junk.xlsx")
+	if err := os.WriteFile(junk, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := migtrack(t, db, "import", junk); code != exitProblems || !strings.Contains(out, "REJECTED") {
+		t.Fatalf("junk file: exit %d\n%s%s", code, out, errs)
+	}
+	list := mustRun(t, db, "imports", "list")
+	if !strings.Contains(list, "rejected") || !strings.Contains(list, "junk.xlsx") || strings.ContainsRune(list, 0x1b) {
+		t.Errorf("history:\n%q", list)
+	}
+}

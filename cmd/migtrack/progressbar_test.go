@@ -2,13 +2,9 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 )
 
 func TestProgressBarLine(t *testing.T) {
@@ -68,63 +64,5 @@ func TestThousands(t *testing.T) {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
-	}
-}
-
-func TestFileFacts(t *testing.T) {
-	dir := t.TempDir()
-	rowsOf := func(path string) int {
-		t.Helper()
-		_, rows, err := fileFacts(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rows
-	}
-	csvPath := filepath.Join(dir, "a.csv")
-	if err := os.WriteFile(csvPath, []byte("Year,Value\n2015,1\n2016,2\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	sum, rows, err := fileFacts(csvPath)
-	// sha256 of the bytes above, as `sha256sum a.csv` prints it.
-	if err != nil || rows != 3 || sum != "970d6f331d354de7f3c14d05295ce8a078d58f1153c5888612d35f03cd2a5cac" {
-		t.Errorf("csv: sum %q, %d rows, %v; want 3 rows", sum, rows, err)
-	}
-	xlsx := filepath.Join(dir, "a.xlsx")
-	writeLong(t, xlsx, [][]any{{"1", "World", "2015", "7.52", ""}, {"1", "World", "2017", "7.21", ""}})
-	if got := rowsOf(xlsx); got != 3 {
-		t.Errorf("xlsx: %d rows, want 3", got)
-	}
-	big := filepath.Join(dir, "big.xlsx")
-	writeStreamed(t, big, 20000)
-	if got := rowsOf(big); got < 18000 || got > 22000 {
-		t.Errorf("20,000-row workbook (sheet larger than the sample) estimated at %d rows", got)
-	}
-	if _, _, err := fileFacts(filepath.Join(dir, "missing")); err == nil {
-		t.Error("a missing file must be an error")
-	}
-}
-
-// writeStreamed writes a workbook of n rows with excelize's StreamWriter,
-// which leaves out the <dimension> element.
-func writeStreamed(t *testing.T, path string, n int) {
-	t.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for r := 1; r <= n; r++ {
-		cell, _ := excelize.CoordinatesToCellName(1, r)
-		if err := sw.SetRow(cell, []any{"SI_RMT_COST", "001", "World", 2000 + r%30, float64(r) / 7}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.SaveAs(path); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/migtrack/migtrack/data"
 	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/importer"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
 )
@@ -51,6 +52,7 @@ type Main struct {
 
 	cat *catalog.Catalog
 	db  *store.DB
+	svc *importer.Service
 }
 
 // command is one subcommand: it parses its own arguments.
@@ -183,13 +185,33 @@ func (m *Main) open(ctx context.Context) (*catalog.Catalog, *store.DB, error) {
 	return cat, db, nil
 }
 
+// Importer returns the import service on the database, keeping files in
+// <db>.files beside it.
+func (m *Main) Importer(ctx context.Context) (*importer.Service, error) {
+	if m.svc != nil {
+		return m.svc, nil
+	}
+	cat, db, err := m.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	files, err := importer.NewFiles(m.DBPath + ".files")
+	if err != nil {
+		return nil, err
+	}
+	if m.svc, err = importer.New(importer.Config{Store: db, Catalog: cat, Files: files, Logger: m.Logger}); err != nil {
+		return nil, err
+	}
+	return m.svc, nil
+}
+
 // Close closes the database if it was opened.
 func (m *Main) Close() {
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {
 			m.Logger.Error("close database", "path", m.DBPath, "err", err)
 		}
-		m.db = nil
+		m.db, m.svc = nil, nil
 	}
 }
 

@@ -13,6 +13,8 @@ const (
 	EConflict     = "conflict"     // the request clashes with the current state
 	EUnauthorized = "unauthorized" // the caller is not signed in (or no longer)
 	EForbidden    = "forbidden"    // the caller is signed in but may not do this
+	ETooLarge     = "too_large"    // the request is bigger than the configured limit
+	EUnsupported  = "unsupported"  // the content is of a kind we do not read
 	EInternal     = "internal"     // our fault; logged, never shown in detail
 )
 

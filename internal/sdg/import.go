@@ -14,7 +14,8 @@ const (
 	ImportPreviewed  ImportStatus = "previewed"   // dry run: nothing written
 	ImportApplied    ImportStatus = "applied"     // its changes are in the database
 	ImportRolledBack ImportStatus = "rolled_back" // its changes were undone
-	ImportRejected   ImportStatus = "rejected"    // refused: problems in strict mode
+	ImportRejected   ImportStatus = "rejected"    // refused: problems in strict mode, or unreadable
+	ImportDiscarded  ImportStatus = "discarded"   // previewed on the web, then discarded or expired
 )
 
 // Counts tallies what an import does to the database.
@@ -38,6 +39,7 @@ type Import struct {
 	ID       int64             `json:"id"`
 	FileName string            `json:"file_name"`
 	SHA256   string            `json:"sha256"`
+	Size     int64             `json:"size"` // bytes of the file as uploaded; 0 when unknown
 	Layout   string            `json:"layout"`
 	User     string            `json:"user"`
 	At       time.Time         `json:"at"`

@@ -163,7 +163,7 @@ func TestReapplySameChangesNothing(t *testing.T) {
 		t.Errorf("status %s note %q, want applied, the reader's note and \"no changes\"", imp.Status, imp.Note)
 	}
 	diffDumps(t, before, dump(t, db), "imports")
-	changes, err := db.Changes(ctx, imp.ID)
+	changes, err := db.Changes(ctx, imp.ID, ChangeQuery{})
 	if err != nil || len(changes) != 0 {
 		t.Errorf("Changes = %d, %v; want none", len(changes), err)
 	}
@@ -189,7 +189,7 @@ func TestChangeKeepsHistory(t *testing.T) {
 	if want := (sdg.Counts{New: 1, Changed: 1, Unchanged: 1}); second.Counts != want {
 		t.Errorf("counts = %+v, want %+v", second.Counts, want)
 	}
-	changes, err := db.Changes(ctx, second.ID)
+	changes, err := db.Changes(ctx, second.ID, ChangeQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestChangeKeepsHistory(t *testing.T) {
 	if c := changes[1]; c.Old != nil || !c.New.Same(added) {
 		t.Errorf("change 1 = %+v → %+v, want nil → 6.9", c.Old, c.New)
 	}
-	if _, err := db.Changes(ctx, 99); sdg.ErrorCode(err) != sdg.ENotFound {
+	if _, err := db.Changes(ctx, 99, ChangeQuery{}); sdg.ErrorCode(err) != sdg.ENotFound {
 		t.Errorf("Changes of a missing import: %v, want not found", err)
 	}
 }
@@ -284,7 +284,7 @@ func TestRollback(t *testing.T) {
 		if _, err := db.Rollback(ctx, imp.ID); sdg.ErrorCode(err) != sdg.EConflict {
 			t.Errorf("second rollback: %v, want conflict", err)
 		}
-		if changes, err := db.Changes(ctx, imp.ID); err != nil || len(changes) != 0 {
+		if changes, err := db.Changes(ctx, imp.ID, ChangeQuery{}); err != nil || len(changes) != 0 {
 			t.Errorf("changes of a rolled-back import = %d, %v; want none", len(changes), err)
 		}
 	})

@@ -12,14 +12,14 @@ import (
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
-const importCols = `id, file_name, sha256, layout, user, at, status,
+const importCols = `id, file_name, sha256, size, layout, user, at, status,
 	n_new, n_changed, n_unchanged, n_rejected, by_series, note`
 
 // scanImport reads a row of importCols.
 func scanImport(r interface{ Scan(...any) error }) (sdg.Import, error) {
 	var imp sdg.Import
 	var at, status, by string
-	if err := r.Scan(&imp.ID, &imp.FileName, &imp.SHA256, &imp.Layout, &imp.User, &at, &status,
+	if err := r.Scan(&imp.ID, &imp.FileName, &imp.SHA256, &imp.Size, &imp.Layout, &imp.User, &at, &status,
 		&imp.Counts.New, &imp.Counts.Changed, &imp.Counts.Unchanged, &imp.Counts.Rejected, &by, &imp.Note); err != nil {
 		return sdg.Import{}, err
 	}
@@ -38,8 +38,14 @@ func scanImport(r interface{ Scan(...any) error }) (sdg.Import, error) {
 // Imports lists every import, newest first, without their problems (which
 // can run to thousands per import): Import(id) has them.
 func (db *DB) Imports(ctx context.Context) ([]sdg.Import, error) {
+	return db.ImportsPage(ctx, -1, 0)
+}
+
+// ImportsPage is one page of Imports: at most limit imports (negative: no
+// limit) after skipping offset, newest first.
+func (db *DB) ImportsPage(ctx context.Context, limit, offset int) ([]sdg.Import, error) {
 	var out []sdg.Import
-	err := eachRow(ctx, db.reader, `SELECT `+importCols+` FROM imports ORDER BY id DESC`, nil, func(r *sql.Rows) error {
+	err := eachRow(ctx, db.reader, `SELECT `+importCols+` FROM imports ORDER BY id DESC LIMIT ? OFFSET ?`, []any{limit, offset}, func(r *sql.Rows) error {
 		imp, err := scanImport(r)
 		if err != nil {
 			return err
@@ -103,8 +109,14 @@ func (db *DB) LatestImport(ctx context.Context) (sdg.Import, error) {
 // it exact across processes (a CLI import while the server runs) without a
 // counter table that a rollback would have to leave changed.
 func (db *DB) Generation(ctx context.Context) (int64, error) {
+	return generation(ctx, db.reader)
+}
+
+// generation is Generation read through q (inside a transaction when
+// it must agree with what the transaction sees).
+func generation(ctx context.Context, q querier) (int64, error) {
 	var g int64
-	if err := db.reader.QueryRowContext(ctx, `SELECT
+	if err := q.QueryRowContext(ctx, `SELECT
 		coalesce(sum(CASE status WHEN 'applied' THEN 1 WHEN 'rolled_back' THEN 2 ELSE 0 END), 0)
 		FROM imports`).Scan(&g); err != nil {
 		return 0, fmt.Errorf("data generation: %w", err)
@@ -112,10 +124,65 @@ func (db *DB) Generation(ctx context.Context) (int64, error) {
 	return g, nil
 }
 
-// Changes returns what an import changed, for a diff view: every value it
-// set, with the value it replaced (Old nil for a new key). Unchanged
-// values are not listed. A rolled-back import has no changes left.
-func (db *DB) Changes(ctx context.Context, importID int64) ([]sdg.Change, error) {
+// ChangeQuery selects a page of changes: Series and Area ("" = all)
+// filter, Limit (<= 0: 100) and Offset page in a stable order.
+type ChangeQuery struct {
+	Series, Area  string
+	Limit, Offset int
+}
+
+// where returns the filter's SQL condition on alias a and its arguments.
+func (q ChangeQuery) where(a string) (string, []any) {
+	cond, args := "", []any{}
+	if q.Series != "" {
+		cond += " AND " + a + ".series = ?"
+		args = append(args, q.Series)
+	}
+	if q.Area != "" {
+		cond += " AND " + a + ".area = ?"
+		args = append(args, q.Area)
+	}
+	return cond, args
+}
+
+func (q ChangeQuery) limit() int {
+	if q.Limit <= 0 {
+		return 100
+	}
+	return q.Limit
+}
+
+// oldCols selects the old side of a change from observations alias o,
+// which is NULL for a new key: coalesce lets it scan into an
+// sdg.Observation like the new side.
+const oldCols = `coalesce(o.series, ''), coalesce(o.area, ''), coalesce(o.period, ''), coalesce(o.dims, ''),
+	coalesce(o.year, 0), coalesce(o.value, 0), coalesce(o.qualifier, ''), o.lower, o.upper,
+	coalesce(o.unit, ''), coalesce(o.nature, ''), coalesce(o.footnote, ''), coalesce(o.source, ''),
+	coalesce(o.time_detail, ''), coalesce(o.reporting_type, ''), coalesce(o.valid_from, 0)`
+
+// scanChange reads a row of new columns, new valid_from, whether an old
+// value exists, and oldCols.
+func scanChange(r *sql.Rows, importID int64) (sdg.Change, error) {
+	var n, old sdg.Observation
+	var hasOld bool
+	dest := append(obsDest(&n), &n.ImportID, &hasOld)
+	dest = append(dest, obsDest(&old)...)
+	if err := r.Scan(append(dest, &old.ImportID)...); err != nil {
+		return sdg.Change{}, err
+	}
+	c := sdg.Change{ImportID: importID, New: &n}
+	if hasOld {
+		c.Old = &old
+	}
+	return c, nil
+}
+
+// Changes returns one page of what an import changed, for a diff view:
+// the values it set, with the value each replaced (Old nil for a new key),
+// in the order the import wrote them. Unchanged values are not listed. A
+// rolled-back import has no changes left. Paging goes by the import's
+// index, so a page of a million-row import costs a page.
+func (db *DB) Changes(ctx context.Context, importID int64, q ChangeQuery) ([]sdg.Change, error) {
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("changes of import %d: begin: %w", importID, err)
@@ -125,30 +192,15 @@ func (db *DB) Changes(ctx context.Context, importID int64) ([]sdg.Change, error)
 		return nil, err
 	}
 	var out []sdg.Change
-	// The old side is NULL for new keys: coalesce lets it scan into an
-	// sdg.Observation like the new side, and hasOld says whether it exists.
-	oldCols := `coalesce(o.series, ''), coalesce(o.area, ''), coalesce(o.period, ''), coalesce(o.dims, ''),
-		coalesce(o.year, 0), coalesce(o.value, 0), coalesce(o.qualifier, ''), o.lower, o.upper,
-		coalesce(o.unit, ''), coalesce(o.nature, ''), coalesce(o.footnote, ''), coalesce(o.source, ''),
-		coalesce(o.time_detail, ''), coalesce(o.reporting_type, ''), coalesce(o.valid_from, 0)`
+	cond, args := q.where("n")
 	err = eachRow(ctx, tx, `SELECT `+prefixed("n", obsCols)+`, n.valid_from, o.id IS NOT NULL, `+oldCols+`
 		FROM observations n
 		LEFT JOIN observations o ON o.valid_to = n.valid_from AND `+keyJoin("o", "n")+`
-		WHERE n.valid_from = ?
-		ORDER BY n.series, n.area, n.dims, n.year, n.period`, []any{importID}, func(r *sql.Rows) error {
-		var n, old sdg.Observation
-		var hasOld bool
-		dest := append(obsDest(&n), &n.ImportID, &hasOld)
-		dest = append(dest, obsDest(&old)...)
-		if err := r.Scan(append(dest, &old.ImportID)...); err != nil {
-			return err
-		}
-		c := sdg.Change{ImportID: importID, New: &n}
-		if hasOld {
-			c.Old = &old
-		}
+		WHERE n.valid_from = ?`+cond+`
+		ORDER BY n.id LIMIT ? OFFSET ?`, append(append([]any{importID}, args...), q.limit(), q.Offset), func(r *sql.Rows) error {
+		c, err := scanChange(r, importID)
 		out = append(out, c)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("changes of import %d: %w", importID, err)
