@@ -165,9 +165,7 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 		return sdg.Import{}, sdg.Errorf(sdg.EConflict,
 			"the data changed since upload %d was previewed (another import was applied or rolled back): make a fresh preview", id)
 	}
-	imp := u.Preview
-	imp.ID, imp.Status, imp.At = 0, sdg.ImportApplied, time.Now().UTC()
-	imp.FileName, imp.SHA256, imp.Size, imp.User = u.FileName, u.SHA256, u.Size, u.User
+	imp := uploadRecord(u, sdg.ImportApplied)
 	if imp.ID, err = insertImport(ctx, tx, imp); err != nil {
 		return sdg.Import{}, err
 	}
@@ -206,12 +204,7 @@ func (db *DB) DiscardUpload(ctx context.Context, id int64, note string) (sdg.Imp
 	if !u.Status.Waiting() {
 		return sdg.Import{}, sdg.Errorf(sdg.EConflict, "upload %d is already %s", id, u.Status)
 	}
-	imp := u.Preview
-	imp.ID, imp.Status, imp.At = 0, sdg.ImportDiscarded, time.Now().UTC()
-	imp.FileName, imp.SHA256, imp.Size, imp.User = u.FileName, u.SHA256, u.Size, u.User
-	if imp.Layout == "" {
-		imp.Layout = u.Layout
-	}
+	imp := uploadRecord(u, sdg.ImportDiscarded)
 	imp.Note = joinNote(imp.Note, note)
 	if imp.ID, err = insertImport(ctx, tx, imp); err != nil {
 		return sdg.Import{}, err
@@ -269,6 +262,18 @@ func (db *DB) RepreviewUpload(ctx context.Context, id int64) error {
 		return fmt.Errorf("refresh upload %d: commit: %w", id, err)
 	}
 	return nil
+}
+
+// uploadRecord is the history row of an upload that ends with status:
+// its preview (counts, problems, layout, note) and the file's facts.
+func uploadRecord(u sdg.Upload, status sdg.ImportStatus) sdg.Import {
+	imp := u.Preview
+	imp.ID, imp.Status, imp.At = 0, status, time.Now().UTC()
+	imp.FileName, imp.SHA256, imp.Size, imp.User = u.FileName, u.SHA256, u.Size, u.User
+	if imp.Layout == "" {
+		imp.Layout = u.Layout
+	}
+	return imp
 }
 
 // endUpload marks an upload ended with its history row and deletes its
