@@ -85,7 +85,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // passwords through it).
 func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	m := &Main{Stdin: stdin, Stdout: stdout, Stderr: stderr}
-	m.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var err error
+	if m.Logger, err = newLogger(stderr); err != nil {
+		fmt.Fprintf(stderr, "migtrack: %v\n", err)
+		return exitUsage
+	}
 	defer m.Close()
 
 	global := flag.NewFlagSet("migtrack", flag.ContinueOnError)
@@ -109,7 +113,7 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		printUsage(stderr, global)
 		return exitUsage
 	}
-	err := cmd.run(ctx, m, rest)
+	err = cmd.run(ctx, m, rest)
 	switch {
 	case err == nil:
 		return exitOK

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/migtrack/migtrack/internal/auth"
@@ -16,8 +17,16 @@ import (
 func runServe(ctx context.Context, m *Main, args []string) error {
 	addr := envOr("MIGTRACK_ADDR", ":8080")
 	method := "unsd-2023"
+	pageMaxAge, err := durationEnv("MIGTRACK_MAX_AGE", 0)
+	if err != nil {
+		return err
+	}
+	cacheMB, err := intEnv("MIGTRACK_CACHE_MB", 64)
+	if err != nil {
+		return err
+	}
 	var policy auth.Config
-	fs := m.newFlagSet("serve", "serve [--addr ADDR] [--method M] [--trust-proxy] [--secure-cookies] [--session-idle D] [--session-max-age D]")
+	fs := m.newFlagSet("serve", "serve [--addr ADDR] [--method M] [--trust-proxy] [--secure-cookies] [--session-idle D] [--session-max-age D] [--max-age D] [--cache-mb N]")
 	fs.StringVar(&addr, "addr", addr, "listen address ($MIGTRACK_ADDR)")
 	fs.StringVar(&method, "method", method, "default progress method: unsd-2023, unsd-2022 or opensdg")
 	trustProxy, err := envBool("MIGTRACK_TRUST_PROXY")
@@ -34,6 +43,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	idle, maxAge := envOr("MIGTRACK_SESSION_IDLE", auth.DefaultIdleTimeout.String()), envOr("MIGTRACK_SESSION_MAX_AGE", auth.DefaultMaxAge.String())
 	fs.StringVar(&idle, "session-idle", idle, "sign out after this long without a request ($MIGTRACK_SESSION_IDLE)")
 	fs.StringVar(&maxAge, "session-max-age", maxAge, "sign out this long after sign-in, however active ($MIGTRACK_SESSION_MAX_AGE)")
+	fs.DurationVar(&pageMaxAge, "max-age", pageMaxAge, "how long browsers and proxies may reuse a page without revalidating; 0: always revalidate ($MIGTRACK_MAX_AGE)")
+	fs.IntVar(&cacheMB, "cache-mb", cacheMB, "memory for rendered pages, in MiB ($MIGTRACK_CACHE_MB)")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -64,7 +75,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method,
-		Auth: policy, TrustProxy: trustProxy, SecureCookies: secureCookies})
+		Auth: policy, TrustProxy: trustProxy, SecureCookies: secureCookies,
+		MaxAge: pageMaxAge, CacheBytes: int64(cacheMB) << 20})
 	if err != nil {
 		return fmt.Errorf("start web server: %w", err)
 	}
@@ -106,4 +118,30 @@ func isMissing(path string) (bool, error) {
 		return false, fmt.Errorf("check database %s: %w", path, err)
 	}
 	return false, nil
+}
+
+// durationEnv reads a duration from the environment, def when unset.
+func durationEnv(key string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, usageError("%s %q: %v", key, v, err)
+	}
+	return d, nil
+}
+
+// intEnv reads a positive integer from the environment, def when unset.
+func intEnv(key string, def int) (int, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, usageError("%s %q: want a positive whole number", key, v)
+	}
+	return n, nil
 }

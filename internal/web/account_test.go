@@ -317,7 +317,7 @@ func TestPublicPagesStayAnonymous(t *testing.T) {
 			if strings.Contains(b.body, testAnalyst+" <span") || strings.Contains(b.body, tok) || strings.Contains(b.body, "Sign out") {
 				t.Error("public page holds the account name, its CSRF token or a sign-out form")
 			}
-			if b.Header.Get("Set-Cookie") != "" || b.Header.Get("Cache-Control") != "no-cache" {
+			if b.Header.Get("Set-Cookie") != "" || b.Header.Get("Cache-Control") != "public, no-cache" {
 				t.Errorf("public page headers: Set-Cookie %q, Cache-Control %q", b.Header.Get("Set-Cookie"), b.Header.Get("Cache-Control"))
 			}
 			if !strings.HasPrefix(path, apiPrefix) && !strings.Contains(b.body, `<a href="/login">Sign in</a>`) {

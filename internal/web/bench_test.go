@@ -52,7 +52,7 @@ func BenchmarkRenderTarget(b *testing.B) {
 	get(b, h, "/targets/10.c") // loads the totals index once
 	b.ReportAllocs()
 	for b.Loop() {
-		s.cache = newPageCache(s.cfg.CacheEntries)
+		s.cache = newPageCache(s.cfg.CacheBytes)
 		if rec := get(b, h, "/targets/10.c"); rec.Code != http.StatusOK {
 			b.Fatalf("status %d", rec.Code)
 		}

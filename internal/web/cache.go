@@ -3,9 +3,12 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // rendered is a finished response body, kept with its gzip form and ETag
@@ -13,13 +16,16 @@ import (
 type rendered struct {
 	contentType string
 	body, gz    []byte
-	etag        string
+	etag        string // of the identity body; the gzip body's adds "-gz"
 }
 
-// newRendered compresses and fingerprints a body once.
-func newRendered(contentType string, body []byte) *rendered {
+// newRendered compresses and fingerprints a body once. The ETag carries
+// the data generation it was rendered at as well as the content, so a
+// proxy revalidating after an import never keeps a page of older data.
+func newRendered(gen int64, contentType string, body []byte) *rendered {
 	sum := sha256.Sum256(body)
-	r := &rendered{contentType: contentType, body: body, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+	r := &rendered{contentType: contentType, body: body,
+		etag: `"g` + strconv.FormatInt(gen, 10) + "-" + hex.EncodeToString(sum[:8]) + `"`}
 	if len(body) > 512 {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
@@ -30,17 +36,38 @@ func newRendered(contentType string, body []byte) *rendered {
 	return r
 }
 
-// pageCache keeps rendered responses of the current data generation. A
-// change of store generation (an import or a rollback) drops everything at
-// once: every page may show the changed data. Concurrent misses of the
-// same key wait for one rendering instead of each doing the work, so a
-// burst of requests after an import does not multiply the cost.
+// gzipETag is the ETag of the gzip body: another representation of the
+// same page, so a strong validator must differ.
+func (r *rendered) gzipETag() string { return r.etag[:len(r.etag)-1] + `-gz"` }
+
+// size is what the entry holds in memory, as the cache counts it.
+func (r *rendered) size(key string) int64 {
+	return int64(len(r.body) + len(r.gz) + len(key) + len(r.etag) + len(r.contentType) + 128)
+}
+
+// pageCache keeps rendered responses of the current data generation,
+// bounded in bytes (least recently used out first), so a flood of distinct
+// permalinks cannot grow memory. A change of store generation (an import
+// or a rollback) drops everything at once: every page may show the
+// changed data. Concurrent misses of the same key wait for one rendering
+// instead of each doing the work, so a burst of requests after an import
+// does not multiply the cost.
 type pageCache struct {
 	mu       sync.Mutex
 	gen      int64
-	entries  map[string]*rendered
+	entries  map[string]*list.Element // value: *cacheEntry
+	lru      *list.List               // front: most recently used
 	inflight map[string]*flight
-	max      int
+	bytes    int64
+	max      int64
+
+	hits, misses atomic.Int64
+}
+
+// cacheEntry is one cached response under its key.
+type cacheEntry struct {
+	key string
+	r   *rendered
 }
 
 // flight is one rendering in progress that other requests wait for.
@@ -50,9 +77,11 @@ type flight struct {
 	err  error
 }
 
-// newPageCache returns an empty cache holding at most max pages.
-func newPageCache(max int) *pageCache {
-	return &pageCache{entries: map[string]*rendered{}, inflight: map[string]*flight{}, max: max}
+// newPageCache returns an empty cache holding at most maxBytes of
+// responses. A response larger than an eighth of that is served but not
+// kept, so one huge page cannot flush every other.
+func newPageCache(maxBytes int64) *pageCache {
+	return &pageCache{entries: map[string]*list.Element{}, lru: list.New(), inflight: map[string]*flight{}, max: maxBytes}
 }
 
 // get returns the cached response for key at generation gen, or runs build
@@ -61,12 +90,16 @@ func (pc *pageCache) get(gen int64, key string, build func() (*rendered, error))
 	pc.mu.Lock()
 	if gen != pc.gen {
 		pc.gen = gen
-		pc.entries = map[string]*rendered{}
+		pc.entries, pc.bytes = map[string]*list.Element{}, 0
+		pc.lru.Init()
 	}
-	if r, ok := pc.entries[key]; ok {
+	if el, ok := pc.entries[key]; ok {
+		pc.lru.MoveToFront(el)
 		pc.mu.Unlock()
-		return r, nil
+		pc.hits.Add(1)
+		return el.Value.(*cacheEntry).r, nil
 	}
+	pc.misses.Add(1)
 	if f, ok := pc.inflight[key]; ok {
 		pc.mu.Unlock()
 		<-f.done
@@ -81,14 +114,39 @@ func (pc *pageCache) get(gen int64, key string, build func() (*rendered, error))
 	pc.mu.Lock()
 	delete(pc.inflight, key)
 	if f.err == nil && pc.gen == gen {
-		if len(pc.entries) >= pc.max {
-			// Crude but bounded: permalinks with arbitrary filters could
-			// otherwise grow the map without limit.
-			pc.entries = map[string]*rendered{}
-		}
-		pc.entries[key] = f.r
+		pc.add(key, f.r)
 	}
 	pc.mu.Unlock()
 	close(f.done)
 	return f.r, f.err
+}
+
+// add keeps r under key, evicting the least recently used entries past
+// the byte budget. pc.mu is held.
+func (pc *pageCache) add(key string, r *rendered) {
+	n := r.size(key)
+	if n > pc.max/8 {
+		return
+	}
+	pc.entries[key] = pc.lru.PushFront(&cacheEntry{key: key, r: r})
+	pc.bytes += n
+	for pc.bytes > pc.max {
+		el := pc.lru.Back()
+		e := el.Value.(*cacheEntry)
+		pc.lru.Remove(el)
+		delete(pc.entries, e.key)
+		pc.bytes -= e.r.size(e.key)
+	}
+}
+
+// cacheStats is what the cache reports to metrics.
+type cacheStats struct {
+	Hits, Misses, Bytes, Entries int64
+}
+
+// stats reads the cache's counters.
+func (pc *pageCache) stats() cacheStats {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return cacheStats{Hits: pc.hits.Load(), Misses: pc.misses.Load(), Bytes: pc.bytes, Entries: int64(len(pc.entries))}
 }

@@ -295,3 +295,13 @@ func (s *Server) freshness(ctx context.Context) (string, error) {
 	}
 	return fmt.Sprintf("%s (import #%d, %s)", imp.At.UTC().Format("2 Jan 2006 15:04 UTC"), imp.ID, imp.FileName), nil
 }
+
+// Warm loads the data every page reads, so the first visitor does not
+// wait for it; /readyz answers 200 once it is done. Serve calls it.
+func (s *Server) Warm(ctx context.Context) error {
+	if _, err := s.totals(ctx); err != nil {
+		return err
+	}
+	s.warm.Store(true)
+	return nil
+}

@@ -2,9 +2,9 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -32,17 +32,13 @@ func (s *Server) downloadSeries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	v, err := s.buildSeries(ctx, m, se, sq)
-	if err != nil {
-		return err
-	}
-	body, err := seriesCSV(se, v)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.csv"`, se.Code))
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", body)
+	return s.respondDownload(c, "text/csv; charset=utf-8", se.Code+".csv", func(ctx context.Context) ([]byte, error) {
+		v, err := s.buildSeries(ctx, m, se, sq)
+		if err != nil {
+			return nil, err
+		}
+		return seriesCSV(se, v)
+	})
 }
 
 // seriesCSV writes the data table of a series view as CSV.

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -71,34 +72,24 @@ type pageView struct {
 
 // respond serves a page from the cache, building it on a miss: as HTML at
 // the page's path, as JSON under /api/v1. The cache key is the path and
-// the query, and a change of store generation invalidates it.
+// the canonical query (see cacheKey), and a change of store generation
+// invalidates it.
 func (s *Server) respond(c echo.Context, build func(ctx context.Context) (pageView, error)) error {
-	req := c.Request()
-	ctx := req.Context()
-	gen, err := s.generation(ctx)
-	if err != nil {
-		return err
-	}
-	api := strings.HasPrefix(req.URL.Path, apiPrefix)
-	// The raw query keys the cache: the same filters in another order
-	// make another entry, which costs memory once, not correctness.
-	key := req.URL.Path + "?" + req.URL.RawQuery
-	r, err := s.cache.get(gen, key, func() (*rendered, error) {
-		// The first request's cancellation must not fail the others
-		// waiting for the same rendering.
-		bctx := context.WithoutCancel(ctx)
-		v, err := build(bctx)
+	path := c.Request().URL.Path
+	api := strings.HasPrefix(path, apiPrefix)
+	return s.serveCached(c, func(ctx context.Context, gen int64) (*rendered, error) {
+		v, err := build(ctx)
 		if err != nil {
 			return nil, err
 		}
 		if api {
 			b, err := json.Marshal(v.Body)
 			if err != nil {
-				return nil, fmt.Errorf("encode %s: %w", req.URL.Path, err)
+				return nil, fmt.Errorf("encode %s: %w", path, err)
 			}
-			return newRendered(echo.MIMEApplicationJSON, b), nil
+			return newRendered(gen, echo.MIMEApplicationJSON, b), nil
 		}
-		if v.Freshness, err = s.freshness(bctx); err != nil {
+		if v.Freshness, err = s.freshness(ctx); err != nil {
 			return nil, err
 		}
 		if v.Method == "" {
@@ -108,29 +99,116 @@ func (s *Server) respond(c echo.Context, build func(ctx context.Context) (pageVi
 		if err := s.pages[v.Template].ExecuteTemplate(&buf, "layout", v); err != nil {
 			return nil, fmt.Errorf("render %s: %w", v.Template, err)
 		}
-		return newRendered("text/html; charset=utf-8", buf.Bytes()), nil
+		return newRendered(gen, "text/html; charset=utf-8", buf.Bytes()), nil
+	})
+}
+
+// respondDownload serves a file download (CSV ...) through the same cache,
+// validators and compression as pages, so a proxy caches downloads too.
+func (s *Server) respondDownload(c echo.Context, contentType, fileName string, build func(ctx context.Context) ([]byte, error)) error {
+	r, err := s.cached(c, func(ctx context.Context, gen int64) (*rendered, error) {
+		b, err := build(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return newRendered(gen, contentType, b), nil
 	})
 	if err != nil {
 		return err
 	}
-	return writeRendered(c, r)
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, fileName))
+	return s.writeRendered(c, r)
+}
+
+// serveCached answers from the page cache, running build on a miss.
+func (s *Server) serveCached(c echo.Context, build func(ctx context.Context, gen int64) (*rendered, error)) error {
+	r, err := s.cached(c, build)
+	if err != nil {
+		return err
+	}
+	return s.writeRendered(c, r)
+}
+
+// cached returns the response to the request at the current generation
+// from the page cache, running build on a miss.
+func (s *Server) cached(c echo.Context, build func(ctx context.Context, gen int64) (*rendered, error)) (*rendered, error) {
+	req := c.Request()
+	ctx := req.Context()
+	gen, err := s.generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.cache.get(gen, s.cacheKey(req.URL), func() (*rendered, error) {
+		// The first request's cancellation must not fail the others
+		// waiting for the same rendering.
+		return build(context.WithoutCancel(ctx), gen)
+	})
+}
+
+// cacheKey is the path with the query in one spelling: parameters sorted,
+// areas canonical and each once ("area=4&area=004,4" is "area=004"), so
+// spellings of one view share an entry.
+func (s *Server) cacheKey(u *url.URL) string {
+	q := u.Query()
+	if raw, ok := q["area"]; ok {
+		var codes []string
+		seen := map[string]bool{}
+		for _, v := range raw {
+			for part := range strings.SplitSeq(v, ",") {
+				code := strings.TrimSpace(part)
+				if a, ok := s.cfg.Catalog.Area(code); ok {
+					code = a.Code
+				}
+				if code != "" && !seen[code] {
+					seen[code] = true
+					codes = append(codes, code)
+				}
+			}
+		}
+		q["area"] = []string{strings.Join(codes, ",")}
+	}
+	return u.Path + "?" + q.Encode()
 }
 
 // writeRendered writes a cached response, honouring If-None-Match and
-// gzip. Pages revalidate (no-cache) because an import changes them.
-func writeRendered(c echo.Context, r *rendered) error {
+// gzip. Every response varies by Accept-Encoding and carries the
+// generation in its ETag, so browsers and proxies revalidate cheaply (304)
+// and never keep a page across an import.
+func (s *Server) writeRendered(c echo.Context, r *rendered) error {
 	h := c.Response().Header()
-	h.Set("Cache-Control", "no-cache")
-	h.Set("ETag", r.etag)
+	h.Set("Cache-Control", s.cacheControl)
 	h.Add("Vary", "Accept-Encoding")
-	if c.Request().Header.Get("If-None-Match") == r.etag {
+	gz := r.gz != nil && acceptsGzip(c.Request())
+	etag := r.etag
+	if gz {
+		etag = r.gzipETag()
+	}
+	h.Set("ETag", etag)
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, r.etag, r.gzipETag()) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	if r.gz != nil && acceptsGzip(c.Request()) {
+	if gz {
 		h.Set(echo.HeaderContentEncoding, "gzip")
 		return c.Blob(http.StatusOK, r.contentType, r.gz)
 	}
 	return c.Blob(http.StatusOK, r.contentType, r.body)
+}
+
+// etagMatches compares an If-None-Match header with a response's tags by
+// the weak comparison RFC 9110 asks for ("*", lists, W/ prefixes).
+func etagMatches(header string, tags ...string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		if part == "*" {
+			return true
+		}
+		for _, t := range tags {
+			if part == t {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // privateView is embedded in the view of a private page whose content

@@ -18,20 +18,35 @@ type seriesQuery struct {
 	Dims  map[string]string // dimension → code, from query keys in upper case
 }
 
-// parseSeriesQuery reads areas and disaggregation filters. Unknown areas
-// are the caller's mistake and say so.
+// MaxAreasPerView caps the areas one series view compares: more is no
+// longer a readable chart or table, and an unbounded list would let one
+// address render (and cache) a page of any size.
+const MaxAreasPerView = 50
+
+// parseSeriesQuery reads areas and disaggregation filters. Areas are
+// canonical codes in the order given, each once ("4" and "004" are one);
+// an unknown area, or more than MaxAreasPerView, is the caller's mistake
+// and says so.
 func (s *Server) parseSeriesQuery(q url.Values) (seriesQuery, error) {
 	sq := seriesQuery{Dims: map[string]string{}}
+	seen := map[string]bool{}
 	for _, raw := range q["area"] {
-		for _, part := range strings.Split(raw, ",") {
+		for part := range strings.SplitSeq(raw, ",") {
 			part = strings.TrimSpace(part)
 			if part == "" {
 				continue
 			}
 			a, ok := s.cfg.Catalog.Area(part)
 			if !ok {
-				return sq, sdg.Errorf(sdg.EInvalid, "unknown area %q", part)
+				return sq, sdg.Errorf(sdg.EInvalid, "unknown area %q", shorten(part, 40))
 			}
+			if seen[a.Code] {
+				continue
+			}
+			if len(sq.Areas) == MaxAreasPerView {
+				return sq, sdg.Errorf(sdg.EInvalid, "too many areas: at most %d per view", MaxAreasPerView)
+			}
+			seen[a.Code] = true
 			sq.Areas = append(sq.Areas, a.Code)
 		}
 	}

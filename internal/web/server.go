@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -39,8 +40,14 @@ type Config struct {
 	Catalog *catalog.Catalog
 	Logger  *slog.Logger // nil: slog.Default()
 	Method  string       // progress method; "" means DefaultMethod
-	// CacheEntries bounds the rendered-page cache (default 512 pages).
-	CacheEntries int
+	// CacheBytes bounds the rendered-page cache in bytes (default 64 MiB),
+	// whatever the number or size of the pages.
+	CacheBytes int64
+	// MaxAge is how long browsers and proxies may reuse a page, API answer
+	// or download without asking again (Cache-Control max-age). The
+	// default, 0, makes them revalidate every time, which costs a 304
+	// and shows an import at once.
+	MaxAge time.Duration
 	// BodyLimit caps request bodies (default "2M"); pages only read
 	// queries, uploads live elsewhere.
 	BodyLimit string
@@ -81,6 +88,11 @@ type Server struct {
 	// state-changing request. Their prefix is "": routes keep their paths.
 	analyst *echo.Group
 	admin   *echo.Group
+	// cacheControl is the Cache-Control of pages, API answers and
+	// downloads, from Config.MaxAge.
+	cacheControl string
+	// warm is set once the data every page reads is loaded (readiness).
+	warm atomic.Bool
 }
 
 // New checks the config, parses every template (failing fast on a bad
@@ -95,8 +107,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Method == "" {
 		cfg.Method = DefaultMethod
 	}
-	if cfg.CacheEntries <= 0 {
-		cfg.CacheEntries = 512
+	if cfg.CacheBytes <= 0 {
+		cfg.CacheBytes = 64 << 20
 	}
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "2M"
@@ -111,7 +123,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, assets: a, cache: newPageCache(cfg.CacheEntries)}
+	s := &Server{cfg: cfg, log: cfg.Logger, assets: a, cache: newPageCache(cfg.CacheBytes), cacheControl: "public, no-cache"}
+	if cfg.MaxAge > 0 {
+		s.cacheControl = fmt.Sprintf("public, max-age=%d", int(cfg.MaxAge.Seconds()))
+	}
 	if s.pages, err = parseTemplates(a); err != nil {
 		return nil, err
 	}
@@ -127,7 +142,7 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Handler returns the fully wired HTTP handler (also what tests drive).
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return headAsGet(s.echo) }
 
 // ListenAndServe serves on addr until ctx ends, then shuts down
 // gracefully, letting requests in flight finish for up to 10 seconds.
@@ -143,11 +158,12 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 // benchmarks pass ":0" listeners to learn the port).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           s.echo,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10, // a page address is short; a huge one is an attack
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
@@ -156,7 +172,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	// Load the data every page reads while the first visitor is still
 	// typing the address: on a million observations that takes seconds.
 	go func() {
-		if _, err := s.totals(ctx); err != nil && ctx.Err() == nil {
+		if err := s.Warm(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("warm up data index", slog.Any("err", err))
 		}
 	}()
@@ -198,18 +214,8 @@ func (s *Server) newEcho() *echo.Echo {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.Use(middleware.RequestID())
-	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true,
-		LogRequestID: true, LogRemoteIP: true, LogError: true, HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-				slog.String("method", v.Method), slog.String("uri", v.URI),
-				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
-				slog.String("id", v.RequestID), slog.String("ip", v.RemoteIP))
-			return nil
-		},
-	}))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
+	e.Use(s.observe)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		ContentTypeNosniff:    "nosniff",
 		XFrameOptions:         "DENY",
@@ -219,6 +225,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
 
 	e.GET("/healthz", s.showHealth)
+	e.GET("/readyz", s.showReady)
 	e.GET("/static/:hash/*", s.assets.serveAsset)
 	// Each page answers as HTML at its path and as JSON of the same view
 	// model under /api/v1 (see respond), so the two never disagree.

@@ -6,7 +6,8 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// showHealth serves /healthz: 200 when the database answers.
+// showHealth serves /healthz, the liveness check: 200 when the database
+// answers. It reads the store, never the page cache.
 func (s *Server) showHealth(c echo.Context) error {
 	gen, err := s.cfg.Store.Generation(c.Request().Context())
 	if err != nil {

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -83,7 +85,7 @@ func TestChooseDims(t *testing.T) {
 
 func TestPageCache(t *testing.T) {
 	t.Run("ConcurrentMissesBuildOnce", func(t *testing.T) {
-		pc := newPageCache(8)
+		pc := newPageCache(1 << 20)
 		var builds atomic.Int32
 		release := make(chan struct{})
 		var wg sync.WaitGroup
@@ -94,7 +96,7 @@ func TestPageCache(t *testing.T) {
 				r, err := pc.get(1, "/", func() (*rendered, error) {
 					builds.Add(1)
 					<-release
-					return newRendered("text/plain", []byte("page")), nil
+					return newRendered(1, "text/plain", []byte("page")), nil
 				})
 				if err != nil || string(r.body) != "page" {
 					t.Errorf("got %v, %v", r, err)
@@ -109,9 +111,9 @@ func TestPageCache(t *testing.T) {
 		}
 	})
 	t.Run("NewGenerationRebuilds", func(t *testing.T) {
-		pc := newPageCache(8)
+		pc := newPageCache(1 << 20)
 		n := 0
-		build := func() (*rendered, error) { n++; return newRendered("text/plain", []byte{byte(n)}), nil }
+		build := func() (*rendered, error) { n++; return newRendered(1, "text/plain", []byte{byte(n)}), nil }
 		pc.get(1, "/", build)
 		pc.get(1, "/", build)
 		pc.get(2, "/", build)
@@ -120,7 +122,7 @@ func TestPageCache(t *testing.T) {
 		}
 	})
 	t.Run("ErrorsAreNotCached", func(t *testing.T) {
-		pc := newPageCache(8)
+		pc := newPageCache(1 << 20)
 		n := 0
 		fail := func() (*rendered, error) { n++; return nil, errors.New("boom") }
 		pc.get(1, "/", fail)
@@ -129,13 +131,30 @@ func TestPageCache(t *testing.T) {
 			t.Errorf("%d builds, want 2", n)
 		}
 	})
-	t.Run("Bounded", func(t *testing.T) {
-		pc := newPageCache(2)
-		for _, k := range []string{"a", "b", "c"} {
-			pc.get(1, k, func() (*rendered, error) { return newRendered("text/plain", nil), nil })
+	t.Run("BoundedInBytes", func(t *testing.T) {
+		pc := newPageCache(64 << 10)
+		page := bytes.Repeat([]byte("x"), 4<<10)
+		for i := range 100 {
+			pc.get(1, fmt.Sprint("/series/X?area=", i), func() (*rendered, error) { return newRendered(1, "text/plain", page), nil })
 		}
-		if len(pc.entries) > 2 {
-			t.Errorf("%d entries, bound 2", len(pc.entries))
+		st := pc.stats()
+		if st.Bytes > 64<<10 {
+			t.Errorf("cache holds %d bytes, budget %d", st.Bytes, 64<<10)
+		}
+		if st.Entries < 5 || st.Misses != 100 {
+			t.Errorf("stats %+v: want some entries kept and 100 misses", st)
+		}
+		// The most recent entry survived the evictions.
+		pc.get(1, "/series/X?area=99", func() (*rendered, error) { return newRendered(1, "text/plain", page), nil })
+		if pc.stats().Hits != 1 {
+			t.Error("most recently added page was evicted")
+		}
+	})
+	t.Run("HugePageNotKept", func(t *testing.T) {
+		pc := newPageCache(64 << 10)
+		pc.get(1, "/big", func() (*rendered, error) { return newRendered(1, "text/plain", make([]byte, 16<<10)), nil })
+		if st := pc.stats(); st.Entries != 0 {
+			t.Errorf("a page over an eighth of the budget was kept: %+v", st)
 		}
 	})
 }
