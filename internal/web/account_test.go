@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,10 +139,17 @@ func (b *client) login(name, password string) response {
 	return b.post("/login", url.Values{"_csrf": {b.csrf("/login")}, "name": {name}, "password": {password}})
 }
 
-// mustLogin signs in and fails the test unless it worked.
+// mustLogin signs in with the test password and fails the test unless
+// it worked.
 func (b *client) mustLogin(name string) {
 	b.t.Helper()
-	if r := b.login(name, testPassword); r.StatusCode != http.StatusSeeOther {
+	b.mustLoginAs(name, testPassword)
+}
+
+// mustLoginAs signs in and fails the test unless it worked.
+func (b *client) mustLoginAs(name, password string) {
+	b.t.Helper()
+	if r := b.login(name, password); r.StatusCode != http.StatusSeeOther {
 		b.t.Fatalf("sign in as %s: status %d: %.300s", name, r.StatusCode, r.body)
 	}
 }
@@ -325,4 +334,314 @@ func TestPublicPagesStayAnonymous(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestLoginThrottled(t *testing.T) {
+	_, srv := newAccountServer(t, func(c *Config) { c.Auth.AccountFailures = 3 })
+	b := newClient(t, srv)
+	for i := range 3 {
+		if r := b.login(testAnalyst, "wrong password"); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i+1, r.StatusCode)
+		}
+	}
+	r := b.login(testAnalyst, testPassword)
+	if r.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("4th attempt (right password): %d", r.StatusCode)
+	}
+	secs, err := strconv.Atoi(r.Header.Get("Retry-After"))
+	if err != nil || secs < 1 || secs > 15*60 {
+		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(r.body, "Too many failed sign-ins") || b.cookie(sessionCookie) != "" {
+		t.Fatalf("throttled answer signed in or did not say why: %.300s", r.body)
+	}
+	// Another account from the same address is not held up by ana's.
+	if r := b.login(testAdmin, testPassword); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("other account: %d", r.StatusCode)
+	}
+}
+
+func TestUnknownAccountLooksLikeWrongPassword(t *testing.T) {
+	_, srv := newAccountServer(t, nil)
+	b := newClient(t, srv)
+	// The two names have the same length, so the bodies must be identical
+	// once the typed name is masked.
+	unknown := b.login("zzz", "wrong password")
+	wrong := b.login("ana", "wrong password")
+	if unknown.StatusCode != http.StatusUnauthorized || wrong.StatusCode != unknown.StatusCode {
+		t.Fatalf("status unknown %d, wrong password %d", unknown.StatusCode, wrong.StatusCode)
+	}
+	mask := func(body, name string) string {
+		return strings.ReplaceAll(body, `value="`+name+`"`, `value="NAME"`)
+	}
+	if mask(unknown.body, "zzz") != mask(wrong.body, "ana") {
+		t.Fatal("unknown account and wrong password answer differently")
+	}
+	for _, h := range []string{"Set-Cookie", "Retry-After", "Content-Type", "Cache-Control"} {
+		if unknown.Header.Get(h) != wrong.Header.Get(h) {
+			t.Errorf("header %s differs: %q vs %q", h, unknown.Header.Get(h), wrong.Header.Get(h))
+		}
+	}
+}
+
+func TestSessionExpires(t *testing.T) {
+	clk := &testClock{t: time.Now()}
+	_, srv := newAccountServer(t, func(c *Config) {
+		c.Auth.Now, c.Auth.IdleTimeout, c.Auth.MaxAge = clk.now, 10*time.Minute, time.Hour
+	})
+	t.Run("Idle", func(t *testing.T) {
+		b := newClient(t, srv)
+		b.mustLogin(testAnalyst)
+		clk.add(9 * time.Minute)
+		if r := b.get("/test/private"); r.StatusCode != http.StatusOK {
+			t.Fatalf("after 9 idle minutes: %d", r.StatusCode)
+		}
+		clk.add(9 * time.Minute) // the request above moved the idle expiry
+		if r := b.get("/test/private"); r.StatusCode != http.StatusOK {
+			t.Fatalf("9 minutes after the last request: %d", r.StatusCode)
+		}
+		clk.add(11 * time.Minute)
+		if r := b.get("/test/private"); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("after 11 idle minutes: %d", r.StatusCode)
+		}
+		if b.cookie(sessionCookie) != "" {
+			t.Error("the dead session's cookie was not cleared")
+		}
+	})
+	t.Run("Absolute", func(t *testing.T) {
+		b := newClient(t, srv)
+		b.mustLogin(testAnalyst)
+		start := clk.now()
+		for _, step := range []time.Duration{5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4} { // to 59 minutes
+			clk.add(step * time.Minute)
+			if r := b.get("/test/private"); r.StatusCode != http.StatusOK {
+				t.Fatalf("active session ended after %v", clk.now().Sub(start))
+			}
+		}
+		clk.add(2 * time.Minute)
+		if r := b.get("/test/private"); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("session outlived its hour: %d", r.StatusCode)
+		}
+	})
+}
+
+// testClock is a clock the test moves.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *testClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func TestCookies(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		trustProxy  bool
+		proto       string
+		wantSecure  bool
+		forwardedIP string
+		wantIP      string
+	}{
+		{"Direct", false, "", false, "", "127.0.0.1"},
+		{"UntrustedHeader", false, "https", false, "203.0.113.9", "127.0.0.1"},
+		{"TrustedProxyHTTPS", true, "https", true, "203.0.113.9", "203.0.113.9"},
+		{"TrustedProxyHTTP", true, "http", false, "203.0.113.9", "203.0.113.9"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, srv := newAccountServer(t, func(c *Config) { c.TrustProxy = tc.trustProxy })
+			b := newClient(t, srv)
+			tok := b.csrf("/login")
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/login",
+				strings.NewReader(url.Values{"_csrf": {tok}, "name": {testAnalyst}, "password": {testPassword}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if tc.proto != "" {
+				req.Header.Set("X-Forwarded-Proto", tc.proto)
+			}
+			if tc.forwardedIP != "" {
+				req.Header.Set("X-Forwarded-For", tc.forwardedIP)
+			}
+			r := b.do(req)
+			var sc *http.Cookie
+			for _, c := range r.Cookies() {
+				if c.Name == sessionCookie {
+					sc = c
+				}
+			}
+			if r.StatusCode != http.StatusSeeOther || sc == nil {
+				t.Fatalf("login: %d, cookie %v", r.StatusCode, sc)
+			}
+			if !sc.HttpOnly || sc.SameSite != http.SameSiteLaxMode || sc.Secure != tc.wantSecure || sc.Path != "/" {
+				t.Errorf("cookie %+v", sc)
+			}
+			log, _, err := s.cfg.Store.AuditLog(context.Background(), 1, 0)
+			if err != nil || len(log) != 1 || log[0].Action != sdg.AuditLogin || log[0].IP != tc.wantIP {
+				t.Errorf("audit of the sign-in: %+v %v (want address %s)", log, err, tc.wantIP)
+			}
+		})
+	}
+}
+
+func TestLoginRedirectsOnlyLocally(t *testing.T) {
+	_, srv := newAccountServer(t, nil)
+	for next, want := range map[string]string{
+		"/test/private?x=1":     "/test/private?x=1",
+		"//evil.example/":       afterLogin,
+		"https://evil.example/": afterLogin,
+		"/\\evil.example":       afterLogin,
+		"javascript:alert(1)":   afterLogin,
+		"":                      afterLogin,
+		"/series/SI_RMT_COST#x": "/series/SI_RMT_COST#x",
+	} {
+		b := newClient(t, srv)
+		r := b.post("/login", url.Values{"_csrf": {b.csrf("/login")}, "name": {testAnalyst}, "password": {testPassword}, "next": {next}})
+		if got := r.Header.Get("Location"); r.StatusCode != http.StatusSeeOther || got != want {
+			t.Errorf("next %q: %d to %q, want %q", next, r.StatusCode, got, want)
+		}
+	}
+}
+
+func TestUserManagement(t *testing.T) {
+	s, srv := newAccountServer(t, nil)
+	ctx := context.Background()
+	root := newClient(t, srv)
+	root.mustLogin(testAdmin)
+	tok := root.csrf("/admin/users")
+
+	t.Run("AnalystIsRefused", func(t *testing.T) {
+		ana := newClient(t, srv)
+		ana.mustLogin(testAnalyst)
+		atok := ana.csrf("/test/private")
+		if r := ana.get("/admin/users"); r.StatusCode != http.StatusForbidden {
+			t.Errorf("GET /admin/users: %d", r.StatusCode)
+		}
+		if r := ana.get("/admin/audit"); r.StatusCode != http.StatusForbidden {
+			t.Errorf("GET /admin/audit: %d", r.StatusCode)
+		}
+		r := ana.post("/admin/users", url.Values{"_csrf": {atok}, "name": {"mallory"}, "role": {"admin"}, "password": {testPassword}})
+		if r.StatusCode != http.StatusForbidden {
+			t.Errorf("POST /admin/users: %d", r.StatusCode)
+		}
+		if r := ana.post("/admin/users/ana/role", url.Values{"_csrf": {atok}, "role": {"admin"}}); r.StatusCode != http.StatusForbidden {
+			t.Errorf("promote self: %d", r.StatusCode)
+		}
+		if _, err := s.cfg.Store.UserByName(ctx, "mallory"); sdg.ErrorCode(err) != sdg.ENotFound {
+			t.Errorf("an analyst created an account: %v", err)
+		}
+	})
+	t.Run("AnonymousIsSentToLogin", func(t *testing.T) {
+		if r := newClient(t, srv).get("/admin/users"); r.StatusCode != http.StatusSeeOther {
+			t.Errorf("GET /admin/users: %d", r.StatusCode)
+		}
+	})
+	t.Run("Add", func(t *testing.T) {
+		r := root.post("/admin/users", url.Values{"_csrf": {tok}, "name": {"bea"}, "role": {"analyst"}, "password": {"bea's first password"}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/admin/users?done=added&name=bea" {
+			t.Fatalf("add: %d %q %.300s", r.StatusCode, r.Header.Get("Location"), r.body)
+		}
+		page := root.get("/admin/users?done=added&name=bea")
+		if !strings.Contains(page.body, "Account bea added.") || !strings.Contains(page.body, `id="user-bea"`) {
+			t.Errorf("list after add lacks bea")
+		}
+		bea := newClient(t, srv)
+		if r := bea.login("bea", "bea's first password"); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("new account cannot sign in: %d", r.StatusCode)
+		}
+	})
+	t.Run("AddRefused", func(t *testing.T) {
+		for name, form := range map[string]url.Values{
+			"Taken":         {"name": {"BEA"}, "role": {"analyst"}, "password": {testPassword}},
+			"ShortPassword": {"name": {"cid"}, "role": {"analyst"}, "password": {"short"}},
+			"BadRole":       {"name": {"cid"}, "role": {"owner"}, "password": {testPassword}},
+			"BadName":       {"name": {"<b>cid</b>"}, "role": {"analyst"}, "password": {testPassword}},
+		} {
+			form.Set("_csrf", tok)
+			r := root.post("/admin/users", form)
+			if r.StatusCode < 400 || r.StatusCode >= 500 || !strings.Contains(r.body, `class="alert"`) {
+				t.Errorf("%s: %d %.200s", name, r.StatusCode, r.body)
+			}
+			if strings.Contains(r.body, "<b>cid") {
+				t.Errorf("%s: the typed name is written as markup", name)
+			}
+		}
+	})
+	t.Run("DisableEndsSessions", func(t *testing.T) {
+		bea := newClient(t, srv)
+		bea.mustLoginAs("bea", "bea's first password")
+		if r := root.post("/admin/users/bea/disable", url.Values{"_csrf": {tok}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("disable: %d %.200s", r.StatusCode, r.body)
+		}
+		if r := bea.get("/test/private"); r.StatusCode != http.StatusSeeOther {
+			t.Errorf("disabled account's session still works: %d", r.StatusCode)
+		}
+		if r := newClient(t, srv).login("bea", "bea's first password"); r.StatusCode != http.StatusUnauthorized {
+			t.Errorf("disabled account signs in: %d", r.StatusCode)
+		}
+		if r := root.post("/admin/users/bea/enable", url.Values{"_csrf": {tok}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("enable: %d", r.StatusCode)
+		}
+	})
+	t.Run("ResetPassword", func(t *testing.T) {
+		if r := root.post("/admin/users/bea/password", url.Values{"_csrf": {tok}, "password": {"bea's second password"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reset: %d %.200s", r.StatusCode, r.body)
+		}
+		if r := newClient(t, srv).login("bea", "bea's first password"); r.StatusCode != http.StatusUnauthorized {
+			t.Errorf("old password still works: %d", r.StatusCode)
+		}
+		newClient(t, srv).mustLoginAs("bea", "bea's second password")
+	})
+	t.Run("RoleAndRemove", func(t *testing.T) {
+		if r := root.post("/admin/users/bea/role", url.Values{"_csrf": {tok}, "role": {"admin"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("role: %d", r.StatusCode)
+		}
+		if u, _ := s.cfg.Store.UserByName(ctx, "bea"); u.Role != sdg.RoleAdmin {
+			t.Fatalf("role is %s", u.Role)
+		}
+		if r := root.post("/admin/users/bea/remove", url.Values{"_csrf": {tok}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("remove: %d", r.StatusCode)
+		}
+		if r := root.post("/admin/users/bea/remove", url.Values{"_csrf": {tok}}); r.StatusCode != http.StatusNotFound {
+			t.Errorf("remove twice: %d", r.StatusCode)
+		}
+	})
+	t.Run("LastAdminKept", func(t *testing.T) {
+		r := root.post("/admin/users/"+testAdmin+"/role", url.Values{"_csrf": {tok}, "role": {"analyst"}})
+		if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "last enabled admin") {
+			t.Fatalf("demote the last admin: %d %.300s", r.StatusCode, r.body)
+		}
+	})
+	t.Run("Audit", func(t *testing.T) {
+		r := root.get("/admin/audit")
+		if r.StatusCode != http.StatusOK || r.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("audit page: %d %q", r.StatusCode, r.Header.Get("Cache-Control"))
+		}
+		for _, want := range []string{"<code>user_add</code>", "<code>user_disable</code>", "<code>user_password</code>",
+			"<code>user_remove</code>", "<code>login_failed</code>", "<code>login</code>", "127.0.0.1", "bea"} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("audit page lacks %s", want)
+			}
+		}
+	})
+	t.Run("AuditPaged", func(t *testing.T) {
+		for i := range 2 * auditPageSize {
+			if err := s.cfg.Store.RecordAudit(ctx, sdg.AuditEntry{User: "filler", Action: sdg.AuditUpload, Object: "file-" + strconv.Itoa(i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := root.get("/admin/audit")
+		if !strings.Contains(first.body, "file-99") || strings.Contains(first.body, ">file-49<") || !strings.Contains(first.body, `href="/admin/audit?page=2"`) {
+			t.Error("first page is not the newest 50 with a link to the next")
+		}
+		third := root.get("/admin/audit?page=3")
+		if third.StatusCode != http.StatusOK || !strings.Contains(third.body, "<code>user_add</code>") || strings.Contains(third.body, `rel="next"`) {
+			t.Errorf("last page: %d", third.StatusCode)
+		}
+		if r := root.get("/admin/audit?page=9"); r.StatusCode != http.StatusNotFound {
+			t.Errorf("page past the end: %d", r.StatusCode)
+		}
+		if r := root.get("/admin/audit?page=x"); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("bad page: %d", r.StatusCode)
+		}
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,7 +29,7 @@ var templateFS embed.FS
 
 // pageNames are the page templates; each is parsed with the layout and
 // the partials into its own set, once, at start.
-var pageNames = []string{"overview", "target", "series", "area", "coverage", "error", "login"}
+var pageNames = []string{"overview", "target", "series", "area", "coverage", "error", "login", "users", "audit"}
 
 // parseTemplates parses every page template, failing on the first error so
 // a broken template stops the server at start, not at the first request.
@@ -40,6 +41,8 @@ func parseTemplates(a *assets) (map[string]*template.Template, error) {
 		"pct":   fmtPct,
 		"raw":   fmtRaw,
 		"query": func(q string) template.URL { return template.URL(q) },
+		// stamp writes a time for tables of accounts and events.
+		"stamp": fmtStamp,
 		// methods lists every progress method, for the footer's hint.
 		"methods": assess.MethodNames,
 	}
@@ -279,6 +282,14 @@ func fmtNum(v float64) string {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	return s
+}
+
+// fmtStamp writes a time to the minute in UTC, "never" when zero.
+func fmtStamp(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
 // fmtPtr formats an optional value, "–" when absent.

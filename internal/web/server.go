@@ -256,6 +256,14 @@ func (s *Server) newEcho() *echo.Echo {
 	e.POST("/logout", s.logout, s.loadSession, csrf)
 	s.analyst = e.Group("", s.loadSession, s.requireRole(sdg.RoleAnalyst), csrf)
 	s.admin = e.Group("", s.loadSession, s.requireRole(sdg.RoleAdmin), csrf)
+	s.admin.GET("/admin/users", s.showUsers)
+	s.admin.POST("/admin/users", s.addUser)
+	s.admin.POST("/admin/users/:name/role", s.changeRole)
+	s.admin.POST("/admin/users/:name/disable", s.disableUser)
+	s.admin.POST("/admin/users/:name/enable", s.enableUser)
+	s.admin.POST("/admin/users/:name/password", s.resetPassword)
+	s.admin.POST("/admin/users/:name/remove", s.removeUser)
+	s.admin.GET("/admin/audit", s.showAudit)
 	// Group.Use registers catch-all routes carrying the group's middleware;
 	// with the prefix "" every unknown path would ask for a sign-in. Unknown
 	// paths stay plain 404s.
