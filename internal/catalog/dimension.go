@@ -15,11 +15,14 @@ import (
 
 // Dimension kinds (dimensions.csv): a closed list refuses labels it does
 // not know; an open list (causes of death, industries) turns any label
-// into a stable code; ages are parsed into SDMX-style ranges.
+// into a stable code; ages are parsed into SDMX-style ranges; an area
+// dimension (counterpart area, country of origin) takes any area the
+// catalog knows, by code or name, as its canonical area code.
 const (
 	dimClosed = "closed"
 	dimOpen   = "open"
 	dimAge    = "age"
+	dimArea   = "area"
 )
 
 type dimension struct {
@@ -50,7 +53,7 @@ func (c *Catalog) loadDimensions(fsys fs.FS, name string) error {
 	for i := range t.rows {
 		d := &dimension{name: strings.ToUpper(t.get(i, "dimension")), kind: t.get(i, "kind"), label: t.get(i, "name"),
 			codes: map[string]string{}, labels: map[string]string{}}
-		if d.kind != dimClosed && d.kind != dimOpen && d.kind != dimAge {
+		if d.kind != dimClosed && d.kind != dimOpen && d.kind != dimAge && d.kind != dimArea {
 			return t.errorf(i, "dimension %s: unknown kind %q", d.name, d.kind)
 		}
 		if _, dup := c.dims[d.name]; dup || d.name == "" {
@@ -130,7 +133,7 @@ func (c *Catalog) Dimension(column, raw string) (dim, code string, ok bool) {
 	}
 	d := c.dims[name]
 	v := strings.TrimSpace(raw)
-	if v == "" {
+	if v == "" || v == "_Z" { // SDMX _Z: not applicable, no breakdown
 		return name, sdg.Total, true
 	}
 	if code, ok := d.codes[dimKey(v)]; ok {
@@ -145,17 +148,41 @@ func (c *Catalog) Dimension(column, raw string) (dim, code string, ok bool) {
 		if code := openCode(v); code != "" {
 			return name, code, true
 		}
+	case dimArea:
+		a, ok := c.MatchAreaCode(v)
+		if !ok {
+			a, ok = c.MatchArea(v)
+		}
+		if ok {
+			return name, a.Code, true
+		}
 	}
 	return name, "", false
+}
+
+// DimensionInfo describes one dimension by its name ("SEX"), for problems
+// that list the valid codes.
+func (c *Catalog) DimensionInfo(name string) (DimensionInfo, bool) {
+	d, ok := c.dims[name]
+	if !ok {
+		return DimensionInfo{}, false
+	}
+	return DimensionInfo{Name: d.name, Label: d.label, Open: d.kind != dimClosed, Codes: append([]string(nil), d.order...)}, true
+}
+
+// IsAreaDimension reports whether a dimension's codes are area codes
+// (a counterpart area, a country of origin).
+func (c *Catalog) IsAreaDimension(name string) bool {
+	d, ok := c.dims[name]
+	return ok && d.kind == dimArea
 }
 
 // Dimensions describes every dimension in dimensions.csv order.
 func (c *Catalog) Dimensions() []DimensionInfo {
 	out := make([]DimensionInfo, 0, len(c.dimOrder))
 	for _, n := range c.dimOrder {
-		d := c.dims[n]
-		out = append(out, DimensionInfo{Name: d.name, Label: d.label, Open: d.kind != dimClosed,
-			Codes: append([]string(nil), d.order...)})
+		info, _ := c.DimensionInfo(n)
+		out = append(out, info)
 	}
 	return out
 }
@@ -166,6 +193,11 @@ func (c *Catalog) CodeLabel(dim, code string) string {
 	if d, ok := c.dims[dim]; ok {
 		if l, ok := d.labels[code]; ok {
 			return l
+		}
+		if d.kind == dimArea {
+			if a, ok := c.Area(code); ok {
+				return a.Name
+			}
 		}
 		if d.kind == dimAge {
 			if m := reAgeCode.FindStringSubmatch(code); m != nil {
@@ -215,10 +247,10 @@ func openCode(s string) string {
 
 var (
 	reAgeCode  = regexp.MustCompile(`^Y(?:_GE(\d+)|(\d+)(?:T(\d+))?)$`)
-	reAgeRange = regexp.MustCompile(`^(?:aged |age |ages |y)?(\d{1,3}) ?(?:-|to|t) ?(\d{1,3})(?: ?(?:years?|yrs?)(?: old)?)?$`)
-	reAgeGE    = regexp.MustCompile(`^(?:aged |age |ages |y_?ge ?|>= ?)?(\d{1,3}) ?(?:\+|(?:years? )?(?:and|or) (?:over|older|above|more)|plus)?(?: ?years?)?$`)
+	reAgeRange = regexp.MustCompile(`^(?:aged |age |ages |y)?(\d{1,3}) ?(?:-|to|t) ?(\d{1,3})(?: ?(?:years?|yrs?|y)(?: old)?)?$`)
+	reAgeGE    = regexp.MustCompile(`^(?:aged |age |ages |y_?ge ?|>= ?)?(\d{1,3})(?: ?y)? ?(?:\+|(?:years? )?(?:and|or) (?:over|older|above|more)|plus)?(?: ?years?(?: old)?)?$`)
 	reAgePlus  = regexp.MustCompile(`(\+|over|older|above|more|plus|ge)`)
-	reAgeLT    = regexp.MustCompile(`^(?:under ?|less than ?|below ?|younger than ?|< ?|y_?lt ?)(\d{1,3})(?: ?years?)?$`)
+	reAgeLT    = regexp.MustCompile(`^(?:under ?|less than ?|below ?|younger than ?|< ?|y_?lt ?)(\d{1,3})(?: ?(?:years?|y)(?: old)?)?$`)
 )
 
 // parseAge reads an age label into an SDMX-style code.

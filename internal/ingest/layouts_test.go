@@ -69,7 +69,7 @@ func TestReadGDB(t *testing.T) {
 		`Goal10!F4|GeoAreaCode|999|unknown area`,
 		`Goal10!I5|Value|12,3,4|"12,3,4" is not a number`,
 		`Goal10!H6|TimePeriod|20x5|period "20x5": not a year, range, quarter or financial year`,
-		`Goal10!U8|[Sex]|Martian|unknown SEX value`,
+		`Goal10!U8|[Sex]|Martian|unknown SEX code; valid codes: "_T" (Both sexes), "F" (Female), "M" (Male), "_U" (Sex unknown)`,
 		`Goal10!D9|SeriesCode|XX_FOO|series XX_FOO is not in the migtrack catalog (2 rows skipped)`,
 		`Goal10!R14|Nature|X|unknown nature code; expected one of C, CA, E, G, M, N`,
 		`Goal10!G16|GeoAreaName||no area code or name`,
@@ -235,15 +235,15 @@ func TestReadUNSDExtract(t *testing.T) {
 
 func TestReadSDMX(t *testing.T) {
 	// UNIT_MEASURE sits among the dimensions, as in the SDG data
-	// structure; DISABILITY_STATUS is a dimension migtrack does not carry.
-	data := "DATAFLOW,FREQ,REPORTING_TYPE,SERIES,REF_AREA,SEX,AGE,DISABILITY_STATUS,UNIT_MEASURE,TIME_PERIOD,OBS_VALUE,UNIT_MULT,NATURE,OBS_STATUS,COMMENT_OBS,SOURCE_DETAIL,LOWER_BOUND\n" +
+	// structure; INCOME_WEALTH_QUANTILE is a dimension migtrack does not carry.
+	data := "DATAFLOW,FREQ,REPORTING_TYPE,SERIES,REF_AREA,SEX,AGE,INCOME_WEALTH_QUANTILE,UNIT_MEASURE,TIME_PERIOD,OBS_VALUE,UNIT_MULT,NATURE,OBS_STATUS,COMMENT_OBS,SOURCE_DETAIL,LOWER_BOUND\n" +
 		"UNSD:DF_SDG(1.0),A,G,MT_MIGSTOCK,276,F: Female,_T,_T,NUMBER,2020,7870.822,3,E,A,,UN DESA,\n" +
 		"UNSD:DF_SDG(1.0),A,G,MT_MIGSTOCK,276,M,_T,_Z,NUMBER,2020,7891635,0,E,P,revised,UN DESA,\n" +
 		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,_T,PT,2017,7.21,,,E,,WB,6.9\n" +
 		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,XYZ,_T,_T,_T,PT,2017,7.21,,,,,WB,\n" +
 		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,_T,PT,2018,7.1,k,,,,WB,\n" +
-		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,PD,PT,2019,7.1,,,,,WB,\n" +
-		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,PD,PT,2020,7.0,,,,,WB,\n"
+		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,Q1,PT,2019,7.1,,,,,WB,\n" +
+		"UNSD:DF_SDG(1.0),A,G,SI_RMT_COST,001,_T,_T,Q1,PT,2020,7.0,,,,,WB,\n"
 	res, sink := mustRead(t, writeFile(t, "sdmx.csv", []byte(data)), Options{})
 	if res.Layout != LayoutSDMX {
 		t.Fatalf("layout %s", res.Layout)
@@ -251,7 +251,7 @@ func TestReadSDMX(t *testing.T) {
 	wantProblems(t, res,
 		`E5|REF_AREA|XYZ|unknown area`,
 		`L6|UNIT_MULT|k|not a unit multiplier (a power of ten or Units, Thousands, Millions …)`,
-		`H7|DISABILITY_STATUS|PD|column "DISABILITY_STATUS" is no disaggregation migtrack knows (2 rows skipped)`,
+		`H7|INCOME_WEALTH_QUANTILE|Q1|column "INCOME_WEALTH_QUANTILE" is no disaggregation migtrack knows (2 rows skipped)`,
 	)
 	if o := sink.one(t, "MT_MIGSTOCK", "276", "2020", "SEX=F"); o.Value != 7870822 || o.Nature != "E" || o.ReportingType != "G" || o.Source != "UN DESA" {
 		t.Errorf("Germany female (thousands rescaled to units): %+v", o)
@@ -282,7 +282,7 @@ func TestReadOpenSDG(t *testing.T) {
 		res, sink := mustRead(t, path, Options{Area: "United Kingdom"})
 		wantProblems(t, res,
 			`B7|Series|Something else entirely|series "Something else entirely" matches no single series of indicator 16.2.2 in the migtrack catalog; give the series code (2 rows skipped)`,
-			`C9|Sex|Alien|unknown SEX value`,
+			`C9|Sex|Alien|unknown SEX code; valid codes: "_T" (Both sexes), "F" (Female), "M" (Male), "_U" (Sex unknown)`,
 			`A10|Year|20019|period "20019": not a year, range, quarter or financial year`,
 		)
 		if o := sink.one(t, "VC_HTF_DETV", "826", "2015", "SEX=F"); o.Value != 150 || o.Nature != "E" {

@@ -182,7 +182,7 @@ func (s *sheetRun) longRow(sp *longSpec, row sheet.Row) error {
 			return nil
 		}
 		if !d.ok {
-			s.problemAt(col, row, fmt.Sprintf("unknown %s value", d.dim), nil)
+			s.problemAt(col, row, n.unknownCode(d.dim), nil)
 			bad = true
 			continue
 		}

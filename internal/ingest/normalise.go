@@ -25,6 +25,7 @@ type normaliser struct {
 	units     map[[2]string]string // file unit, series unit → unit to store
 	periods   map[string]periodEntry
 	dims      map[[2]string]dimEntry
+	unknown   map[string]string // dimension → the problem text of a code not in its list
 	counted   []*counted
 	pairs     []dimPair // scratch for building Dims
 	foot      []string  // scratch for building footnotes
@@ -110,7 +111,40 @@ func newNormaliser(r *run) normaliser {
 		units:   map[[2]string]string{},
 		periods: map[string]periodEntry{},
 		dims:    map[[2]string]dimEntry{},
+		unknown: map[string]string{},
 	}
+}
+
+// listedLabels is how many codes an unknown-code problem lists with their
+// labels; longer lists (ages, occupations) give the codes alone.
+const listedLabels = 12
+
+// unknownCode is the reason a disaggregation cell is refused: what the
+// dimension takes, and its valid codes from the code list.
+func (n *normaliser) unknownCode(dim string) string {
+	if t, ok := n.unknown[dim]; ok {
+		return t
+	}
+	cat := n.r.cat
+	info, _ := cat.DimensionInfo(dim)
+	codes := make([]string, len(info.Codes))
+	for i, c := range info.Codes {
+		codes[i] = strconv.Quote(c)
+		if len(info.Codes) <= listedLabels {
+			codes[i] += " (" + cat.CodeLabel(dim, c) + ")"
+		}
+	}
+	var t string
+	switch {
+	case cat.IsAreaDimension(dim):
+		t = fmt.Sprintf("unknown %s: not an area migtrack knows (give an M49 code, an ISO 3166 code or a name); other valid codes: %s", dim, strings.Join(codes, ", "))
+	case dim == "AGE":
+		t = fmt.Sprintf("unknown AGE: neither an age group of the UNSD code list nor a range such as 15-24, 65+, <18Y or Y15T17; codes: %s", strings.Join(codes, ", "))
+	default:
+		t = fmt.Sprintf("unknown %s code; valid codes: %s", dim, strings.Join(codes, ", "))
+	}
+	n.unknown[dim] = t
+	return t
 }
 
 // seriesCode looks a series code up in the catalog. The first unknown

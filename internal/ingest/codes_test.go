@@ -1,0 +1,138 @@
+package ingest
+
+import (
+	"encoding/csv"
+
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/migtrack/migtrack/internal/sdg"
+)
+
+// TestReadGDBAgeCodes100k reads a generated 100,000-row Global Database
+// file whose Age column uses the database's own spellings (<18Y, 18+,
+// <15Y, Y15T17, Y_GE15 …), which were refused as a whole before the full
+// UNSD code list was loaded, and checks every row arrives with its code.
+func TestReadGDBAgeCodes100k(t *testing.T) {
+	ages := []struct{ raw, code string }{
+		{"<18Y", "Y0T17"}, {"18+", "Y_GE18"}, {"<15Y", "Y0T14"}, {"Y15T17", "Y15T17"},
+		{"Y_GE15", "Y_GE15"}, {"15-24", "Y15T24"}, {"ALLAGE", ""},
+	}
+	sexes := []struct{ raw, code string }{{"FEMALE", "SEX=F"}, {"MALE", "SEX=M"}, {"BOTHSEX", ""}}
+	var countries []string
+	for _, a := range testCatalog(t).Areas() {
+		if a.Kind == sdg.Country && a.ISO3 != "" {
+			countries = append(countries, a.Code)
+		}
+	}
+	const rows = 100_000
+	path := writeFile(t, "gdb-100k.csv", nil)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"Goal", "Target", "Indicator", "SeriesCode", "SeriesDescription", "GeoAreaCode", "GeoAreaName", "TimePeriod", "Value", "Time_Detail", "Source", "FootNote", "Nature", "Units", "[Age]", "[Sex]"})
+	wantAge := map[string]int{}
+	i := 0
+	for _, area := range countries {
+		for year := 2000; year < 2024 && i < rows; year++ {
+			for _, age := range ages {
+				for _, sex := range sexes {
+					if i == rows {
+						break
+					}
+					_ = w.Write([]string{"16", "16.2", "16.2.2", "VC_HTF_DETV", "Detected victims of human trafficking, by age and sex (number)",
+						strings.TrimLeft(area, "0"), "", strconv.Itoa(year), strconv.Itoa(i % 997), strconv.Itoa(year), "UNODC", "", "C", "NUMBER", age.raw, sex.raw})
+					wantAge[age.code]++
+					i++
+				}
+			}
+		}
+	}
+	w.Flush()
+	if err := f.Close(); err != nil || w.Error() != nil || i != rows {
+		t.Fatalf("write: %v %v, %d rows", err, w.Error(), i)
+	}
+
+	res, sink := mustRead(t, path, Options{})
+	noProblems(t, res)
+	if res.Observations != rows {
+		t.Fatalf("%d observations, want %d", res.Observations, rows)
+	}
+	gotAge := map[string]int{}
+	for _, o := range sink.obs {
+		gotAge[o.Dims.Map()["AGE"]]++
+	}
+	for code, n := range wantAge {
+		if gotAge[code] != n {
+			t.Errorf("AGE %q: %d observations, want %d", code, gotAge[code], n)
+		}
+	}
+	// Values against the file, read back with encoding/csv.
+	src := openSource(t, path, ',')
+	checkEveryValue(t, src, sink)
+}
+
+// TestUnknownCodeListsValidOnes checks that a disaggregation code outside
+// the code list is a problem naming the valid codes, for closed lists,
+// ages and counterpart areas.
+func TestUnknownCodeListsValidOnes(t *testing.T) {
+	data := "SeriesCode,GeoAreaCode,TimePeriod,Value,[Age],[Disability status],Country of origin\n" +
+		"SM_POP_REFG_OR,276,2020,1,teenagers,,\n" +
+		"SM_POP_REFG_OR,276,2020,2,,Somewhat,\n" +
+		"SM_POP_REFG_OR,276,2020,3,,,Atlantis\n" +
+		"SM_POP_REFG_OR,276,2020,4,<18Y,PD,SYR\n"
+	res, sink := mustRead(t, writeFile(t, "codes.csv", []byte(data)), Options{})
+	if len(res.Problems) != 3 {
+		t.Fatalf("problems:%s", problemsText(res.Problems))
+	}
+	age, dis, origin := res.Problems[0], res.Problems[1], res.Problems[2]
+	if age.Cell != "E2" || !strings.HasPrefix(age.Reason, "unknown AGE: neither an age group of the UNSD code list nor a range such as 15-24, 65+, <18Y or Y15T17; codes: \"_T\", \"_U\", \"M0\"") ||
+		!strings.Contains(age.Reason, `"Y0T17"`) || !strings.Contains(age.Reason, `"Y_GE15"`) {
+		t.Errorf("age problem: %s", age)
+	}
+	if dis.Cell != "F3" || dis.Reason != `unknown DISABILITY_STATUS code; valid codes: "_T" (No breakdown by disability), "PD" (Persons with disability), "PWD" (Persons without disability)` {
+		t.Errorf("disability problem: %s", dis)
+	}
+	if origin.Cell != "G4" || origin.Reason != `unknown COUNTERPART_AREA: not an area migtrack knows (give an M49 code, an ISO 3166 code or a name); other valid codes: "_T" (Total), "_U" (Origin unknown)` {
+		t.Errorf("origin problem: %s", origin)
+	}
+	// A country of origin is a counterpart area, never a part of the country.
+	o := sink.one(t, "SM_POP_REFG_OR", "276", "2020", "AGE=Y0T17;COUNTERPART_AREA=760;DISABILITY_STATUS=PD")
+	if o.Value != 4 {
+		t.Errorf("%+v", o)
+	}
+	for _, o := range sink.obs {
+		if strings.Contains(string(o.Dims), "NATIONAL_PART") {
+			t.Errorf("origin read as a part of the country: %+v", o)
+		}
+	}
+}
+
+// TestOpenSDGCountryOfOrigin checks that an Open SDG file's "Country of
+// origin" column is a counterpart area while its "Country" column stays a
+// part of the country.
+func TestOpenSDGCountryOfOrigin(t *testing.T) {
+	data := "Year,Country,Country of origin,GeoCode,Value\n" +
+		"2020,,Syrian Arab Republic,,120\n" +
+		"2020,England,Syrian Arab Republic,E92000001,100\n" +
+		"2020,,,,500\n"
+	res, sink := mustRead(t, writeFile(t, "indicator_10-7-4.csv", []byte(data)), Options{Area: "GBR", Series: "MT_REFUGEES_OR"})
+	noProblems(t, res)
+	want := map[sdg.Dims]float64{
+		"COUNTERPART_AREA=760":                       120,
+		"COUNTERPART_AREA=760;NATIONAL_PART=ENGLAND": 100,
+		"": 500,
+	}
+	for dims, v := range want {
+		if o := sink.one(t, "MT_REFUGEES_OR", "826", "2020", dims); o.Value != v {
+			t.Errorf("%s: %v, want %v", dims, o.Value, v)
+		}
+	}
+	if len(sink.obs) != len(want) {
+		t.Errorf("%d observations: %+v", len(sink.obs), sink.obs)
+	}
+}
