@@ -166,7 +166,9 @@ func (m *Main) Catalog() (*catalog.Catalog, error) {
 // Store opens the database once.
 func (m *Main) Store(ctx context.Context) (*store.DB, error) {
 	if m.db == nil {
-		db, err := store.Open(ctx, m.DBPath)
+		db, err := store.Open(ctx, m.DBPath, store.OnWait(func(what string) {
+			fmt.Fprintf(m.Stderr, "waiting for another import to finish… (%s: another process is writing %s)\n", what, m.DBPath)
+		}))
 		if err != nil {
 			return nil, fmt.Errorf("open database %s: %w", m.DBPath, err)
 		}

@@ -47,6 +47,7 @@ var _ sdg.ObservationSink = (*ImportTx)(nil)
 // safe for concurrent use.
 type ImportTx struct {
 	ctx  context.Context // BeginImport's: Add (an sdg.ObservationSink) has no context of its own
+	db   *DB
 	meta sdg.Import
 	conn *sql.Conn
 
@@ -75,7 +76,7 @@ func (db *DB) BeginImport(ctx context.Context, meta sdg.Import) (*ImportTx, erro
 	if err != nil {
 		return nil, fmt.Errorf("import %s: get writer connection: %w", meta.FileName, err)
 	}
-	t := &ImportTx{ctx: ctx, meta: meta, conn: conn, dropped: map[string]int{}}
+	t := &ImportTx{ctx: ctx, db: db, meta: meta, conn: conn, dropped: map[string]int{}}
 	if err := t.begin(); err != nil {
 		conn.Close()
 		return nil, err
@@ -224,7 +225,7 @@ func (t *ImportTx) Apply(ctx context.Context, problems []sdg.Problem) (sdg.Impor
 	if err := t.seal(ctx); err != nil {
 		return sdg.Import{}, err
 	}
-	tx, err := t.conn.BeginTx(ctx, nil) // BEGIN IMMEDIATE via the DSN
+	tx, err := t.db.beginWrite(ctx, t.conn, "import "+t.meta.FileName)
 	if err != nil {
 		return sdg.Import{}, fmt.Errorf("import %s: begin apply: %w", t.meta.FileName, err)
 	}

@@ -219,7 +219,12 @@ func (db *DB) Changes(ctx context.Context, importID int64, q ChangeQuery) ([]sdg
 // import, which must be rolled back first. Re-importing a value unchanged
 // does not block.
 func (db *DB) Rollback(ctx context.Context, id int64) (sdg.Import, error) {
-	tx, err := db.writer.BeginTx(ctx, nil)
+	conn, err := db.writer.Conn(ctx)
+	if err != nil {
+		return sdg.Import{}, fmt.Errorf("roll back import %d: get writer connection: %w", id, err)
+	}
+	defer conn.Close()
+	tx, err := db.beginWrite(ctx, conn, fmt.Sprintf("roll back import %d", id))
 	if err != nil {
 		return sdg.Import{}, fmt.Errorf("roll back import %d: begin: %w", id, err)
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -394,5 +396,100 @@ func TestStagingCancelled(t *testing.T) {
 	// The writer connection is back and clean.
 	if imp := apply(t, db, "next", synthetic("MT_POP", 100, 1)); imp.Counts != (sdg.Counts{Unchanged: 100}) {
 		t.Errorf("next import %+v", imp.Counts)
+	}
+}
+
+// TestAnotherProcessWriting opens the database a second time (as another
+// process would: its own connections, so SQLite's file locks, not the
+// writer pool, keep them apart) while the first holds the write lock in
+// the middle of an apply. Opening and reading must not wait; a second
+// import waits, says so once, and applies when the first is done; a
+// waiting import whose context ends gives up with the context's error,
+// not SQLITE_BUSY.
+func TestAnotherProcessWriting(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "migtrack.db")
+	first, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { first.Close() })
+	apply(t, first, "base", synthetic("MT_POP", 100, 1))
+	if _, err := first.writer.ExecContext(ctx, hookTrigger); err != nil {
+		t.Fatal(err)
+	}
+	inside, release := make(chan struct{}), make(chan struct{})
+	setMidApply(t, func() {
+		close(inside)
+		<-release
+	})
+	obs := synthetic("MT_POP", 200, 2)
+	obs[50].Value = -666.5
+	tx := stage(t, first, "big", obs)
+	firstDone := make(chan error, 1)
+	go func() {
+		_, err := tx.Apply(ctx, nil)
+		firstDone <- err
+	}()
+	<-inside // the first now holds the write lock
+	var releaseOnce sync.Once
+	releaseFirst := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(func() { // on failure too, so the first's apply ends before its Close
+		releaseFirst()
+		<-firstDone
+	})
+
+	quick, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	waits := make(chan string, 10)
+	second, err := Open(quick, path, OnWait(func(what string) { waits <- what }))
+	if err != nil {
+		t.Fatalf("open while another process writes: %v", err)
+	}
+	t.Cleanup(func() { second.Close() })
+	if imps, err := second.Imports(quick); err != nil || len(imps) != 1 {
+		t.Fatalf("list imports while another process writes: %d, %v; want the 1 applied", len(imps), err)
+	}
+
+	// A waiting import whose context ends.
+	short, cancelShort := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancelShort()
+	gaveUp := stage(t, second, "impatient", synthetic("MT_POP", 10, 3))
+	if _, err := gaveUp.Apply(short, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("apply with an ended context = %v, want context.DeadlineExceeded", err)
+	}
+	if what := <-waits; what != "import impatient" {
+		t.Errorf("wait notice for %q, want import impatient", what)
+	}
+	gaveUp.Close()
+
+	queued := stage(t, second, "queued", synthetic("MT_POP", 300, 5))
+	secondDone := make(chan error, 1)
+	go func() {
+		imp, err := queued.Apply(ctx, nil)
+		if err == nil && imp.Counts != (sdg.Counts{New: 100, Changed: 200}) {
+			err = fmt.Errorf("queued import counts %+v, want 100 new 200 changed", imp.Counts)
+		}
+		secondDone <- err
+	}()
+	if what := <-waits; what != "import queued" {
+		t.Errorf("wait notice for %q, want import queued", what)
+	}
+	time.Sleep(6 * time.Second) // longer than SQLite's busy timeout: still waiting, not failed
+	select {
+	case err := <-secondDone:
+		t.Fatalf("second import finished (%v) while the first held the write lock", err)
+	default:
+	}
+	releaseFirst()
+	if err := <-firstDone; err != nil {
+		t.Fatal(err)
+	}
+	firstDone <- nil // for the cleanup
+	if err := <-secondDone; err != nil {
+		t.Fatal(err)
+	}
+	if len(waits) != 0 {
+		t.Errorf("%d more wait notices, want one per waiting import", len(waits))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -23,6 +24,7 @@ import (
 
 	// The pure-Go SQLite driver, registered as "sqlite".
 	_ "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -50,11 +52,25 @@ type DB struct {
 	path   string
 	writer *sql.DB // one connection: SQLite has one writer anyway, and imports pin it for their temp tables
 	reader *sql.DB
+	onWait func(what string)
+}
+
+// Option configures Open.
+type Option func(*DB)
+
+// OnWait sets fn to be called when a write (what names it: "import
+// FILE", "roll back import N", "migration NAME") has to wait because
+// another process holds the database's write lock. The write keeps
+// waiting until the lock is free or its context ends; it never fails
+// because the database is busy. By default the wait is logged.
+func OnWait(fn func(what string)) Option {
+	return func(db *DB) { db.onWait = fn }
 }
 
 // Open opens (creating if needed) the database at path and brings its
-// schema up to date.
-func Open(ctx context.Context, path string) (*DB, error) {
+// schema up to date. Opening a database that is already up to date only
+// reads, so it never waits for another process's import.
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, sdg.Errorf(sdg.EInvalid, "database path %q must not contain '?' or '#'", path)
 	}
@@ -66,7 +82,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	db := &DB{path: path, writer: w}
+	db := &DB{path: path, writer: w, onWait: func(what string) {
+		slog.Info("waiting for another process to finish writing the database", "path", path, "for", what)
+	}}
+	for _, o := range opts {
+		o(db)
+	}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -94,33 +115,124 @@ func (db *DB) Close() error {
 	return nil
 }
 
+// lockPoll is how long one attempt at the write lock waits inside SQLite
+// before beginWrite looks at its context and tries again.
+const lockPoll = 100 * time.Millisecond
+
+// busyTimeout is the writer's busy_timeout from writerPragmas, restored
+// after beginWrite's short attempts.
+const busyTimeout = 5 * time.Second
+
+// beginWrite starts a write transaction (BEGIN IMMEDIATE, from the DSN) on
+// conn. While another process holds the write lock it keeps trying, in
+// steps of lockPoll so ctx is honoured, and calls onWait once: a writer
+// waits its turn instead of failing with SQLITE_BUSY.
+func (db *DB) beginWrite(ctx context.Context, conn *sql.Conn, what string) (*sql.Tx, error) {
+	setTimeout := func(q querier, d time.Duration) error {
+		_, err := q.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", d.Milliseconds()))
+		return err
+	}
+	if err := setTimeout(conn, lockPoll); err != nil {
+		return nil, fmt.Errorf("%s: set busy timeout: %w", what, err)
+	}
+	for waited := false; ; waited = true {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err == nil {
+			if err := setTimeout(tx, busyTimeout); err != nil {
+				tx.Rollback()
+				return nil, fmt.Errorf("%s: restore busy timeout: %w", what, err)
+			}
+			return tx, nil
+		}
+		if !isBusy(err) || ctx.Err() != nil {
+			setTimeout(conn, busyTimeout)
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("%s: gave up waiting for another process writing %s: %w", what, db.path, ctx.Err())
+			}
+			return nil, err
+		}
+		if !waited {
+			db.onWait(what)
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // migrate runs the embedded migrations not yet recorded in
 // schema_migrations, in file name order, each in its own transaction so a
-// failing one leaves the schema at the previous version.
+// failing one leaves the schema at the previous version. It first checks
+// with a plain read which migrations are pending, and takes the write lock
+// only when there is one to run.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations in %s: %w", db.path, err)
-	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return fmt.Errorf("list migrations: %w", err)
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		if err := db.migrateOne(ctx, name); err != nil {
+	pending, err := db.pendingMigrations(ctx, names)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	conn, err := db.writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate %s: get writer connection: %w", db.path, err)
+	}
+	defer conn.Close()
+	for _, name := range pending {
+		if err := db.migrateOne(ctx, conn, name); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (db *DB) migrateOne(ctx context.Context, name string) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
+// pendingMigrations returns the names not recorded in schema_migrations,
+// with plain reads that never wait for a writer.
+func (db *DB) pendingMigrations(ctx context.Context, names []string) ([]string, error) {
+	var exists int
+	if err := db.writer.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master
+		WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("check migrations of %s: %w", db.path, err)
+	}
+	if exists == 0 {
+		return names, nil
+	}
+	applied := map[string]bool{}
+	if err := eachRow(ctx, db.writer, `SELECT name FROM schema_migrations`, nil, func(r *sql.Rows) error {
+		var name string
+		if err := r.Scan(&name); err != nil {
+			return err
+		}
+		applied[name] = true
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("check migrations of %s: %w", db.path, err)
+	}
+	var pending []string
+	for _, name := range names {
+		if !applied[name] {
+			pending = append(pending, name)
+		}
+	}
+	return pending, nil
+}
+
+// migrateOne runs one migration unless another process ran it meanwhile.
+func (db *DB) migrateOne(ctx context.Context, conn *sql.Conn, name string) error {
+	tx, err := db.beginWrite(ctx, conn, "migration "+name)
 	if err != nil {
 		return fmt.Errorf("migration %s: begin: %w", name, err)
 	}
 	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations in %s: %w", db.path, err)
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
 		return fmt.Errorf("migration %s: check: %w", name, err)
