@@ -30,7 +30,8 @@ type headWriter struct{ http.ResponseWriter }
 // Write discards the body, reporting it written.
 func (w headWriter) Write(p []byte) (int, error) { return len(p), nil }
 
-// observe logs each request at Debug (a line per request at Info would
+// observe counts each request in the metrics by route and status, and
+// logs it at Debug (a line per request at Info would
 // drown the log under load); server errors are logged by handleError with
 // the request id.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
@@ -41,6 +42,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err) // write the error response now, so its status is known
 		}
 		req, res := c.Request(), c.Response()
+		route := c.Path() // the pattern, so the label set stays bounded
+		if route == "" {
+			route = "unmatched"
+		}
+		s.cfg.Metrics.ObserveRequest(route, req.Method, res.Status, time.Since(start))
 		if s.log.Enabled(req.Context(), slog.LevelDebug) {
 			s.log.LogAttrs(req.Context(), slog.LevelDebug, "request",
 				slog.String("method", req.Method), slog.String("uri", req.RequestURI),

@@ -25,6 +25,7 @@ import (
 	"github.com/migtrack/migtrack/internal/assess"
 	"github.com/migtrack/migtrack/internal/auth"
 	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/metrics"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
 	"github.com/migtrack/migtrack/static"
@@ -51,6 +52,9 @@ type Config struct {
 	// BodyLimit caps request bodies (default "2M"); pages only read
 	// queries, uploads live elsewhere.
 	BodyLimit string
+	// Metrics is the registry /metrics serves and requests are counted
+	// in; nil: the server makes its own.
+	Metrics *metrics.Metrics
 	// GenerationTTL is how long the store generation read for one request
 	// serves the next ones (default 500 ms; negative: read it every
 	// time). Reading it is a query; under load that query, not rendering,
@@ -113,6 +117,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "2M"
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New()
+	}
 	if cfg.GenerationTTL == 0 {
 		cfg.GenerationTTL = 500 * time.Millisecond
 	}
@@ -131,6 +138,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.geo = newGeography(cfg.Catalog)
+	s.registerMetrics(cfg.Metrics)
 	if cfg.Auth.Logger == nil {
 		cfg.Auth.Logger = cfg.Logger
 	}
@@ -226,6 +234,7 @@ func (s *Server) newEcho() *echo.Echo {
 
 	e.GET("/healthz", s.showHealth)
 	e.GET("/readyz", s.showReady)
+	e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
 	e.GET("/static/:hash/*", s.assets.serveAsset)
 	// Each page answers as HTML at its path and as JSON of the same view
 	// model under /api/v1 (see respond), so the two never disagree.
