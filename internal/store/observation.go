@@ -176,58 +176,12 @@ type Coverage struct {
 
 // Coverage counts current observations by series × area × year and finds
 // the series disaggregated by migratory status.
-func (db *DB) Coverage(ctx context.Context) (Coverage, error) {
-	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return Coverage{}, fmt.Errorf("coverage: begin: %w", err)
-	}
-	defer tx.Rollback()
-	c := Coverage{MigratoryStatus: map[string]bool{}}
-	err = eachRow(ctx, tx, `SELECT series, area, year, count(*) FROM observations
-		WHERE valid_to IS NULL GROUP BY series, area, year ORDER BY series, area, year`, nil, func(r *sql.Rows) error {
-		var cell CoverageCell
-		if err := r.Scan(&cell.Series, &cell.Area, &cell.Year, &cell.Count); err != nil {
-			return err
-		}
-		c.Cells = append(c.Cells, cell)
-		return nil
-	})
-	if err != nil {
-		return Coverage{}, fmt.Errorf("coverage: count: %w", err)
-	}
-	err = eachRow(ctx, tx, `SELECT DISTINCT series FROM observations WHERE valid_to IS NULL
-		AND (dims LIKE 'MIGRATORY\_STATUS=%' ESCAPE '\' OR dims LIKE '%;MIGRATORY\_STATUS=%' ESCAPE '\')`, nil,
-		func(r *sql.Rows) error {
-			var s string
-			if err := r.Scan(&s); err != nil {
-				return err
-			}
-			c.MigratoryStatus[s] = true
-			return nil
-		})
-	if err != nil {
-		return Coverage{}, fmt.Errorf("coverage: migratory status: %w", err)
-	}
-	return c, nil
-}
+func (db *DB) Coverage(ctx context.Context) (Coverage, error) { return db.CoverageAsOf(ctx, 0) }
 
 // DimsOf returns the distinct disaggregations of a series in the current
 // data, sorted; the total is "".
 func (db *DB) DimsOf(ctx context.Context, series string) ([]sdg.Dims, error) {
-	var out []sdg.Dims
-	err := eachRow(ctx, db.reader, `SELECT DISTINCT dims FROM observations
-		WHERE valid_to IS NULL AND series = ? ORDER BY dims`, []any{series}, func(r *sql.Rows) error {
-		var d string
-		if err := r.Scan(&d); err != nil {
-			return err
-		}
-		out = append(out, sdg.Dims(d))
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("disaggregations of %s: %w", series, err)
-	}
-	return out, nil
+	return db.DimsAsOf(ctx, series, 0)
 }
 
 // Periods returns the distinct periods of a series in the current data,
