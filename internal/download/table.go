@@ -213,3 +213,35 @@ func MultiplierWord(mult int) string {
 	}
 	return fmt.Sprintf("×10^%d", mult)
 }
+
+// natureLabels are the SDG Global Database's nature codes.
+var natureLabels = map[string]string{
+	"C":  "Country data",
+	"CA": "Country adjusted data",
+	"E":  "Estimated data",
+	"G":  "Global monitoring data",
+	"M":  "Modelled data",
+	"N":  "Non-relevant",
+	"NA": "Not available",
+}
+
+// NatureLegend words the nature codes that occur, in code order; a code
+// the SDG list does not know is named as such rather than dropped.
+func NatureLegend(codes map[string]bool) []Pair {
+	keys := make([]string, 0, len(codes))
+	for k := range codes {
+		if k != "" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	out := make([]Pair, len(keys))
+	for i, k := range keys {
+		label, ok := natureLabels[k]
+		if !ok {
+			label = "code not in the SDG list of natures, as the source gave it"
+		}
+		out[i] = Pair{k, label}
+	}
+	return out
+}

@@ -14,17 +14,18 @@ const maxAreaCharts = 12
 
 // areaView is a region or country profile.
 type areaView struct {
-	Area      sdg.Area     `json:"area"`
-	Kind      string       `json:"kind"`
-	Region    *areaRef     `json:"region,omitempty"` // a country's SDG region
-	ShowWorld bool         `json:"-"`
-	Members   int          `json:"members,omitempty"`
-	Grouping  string       `json:"grouping,omitempty"` // how a group's members were derived
-	GroupsOf  []areaRef    `json:"groups,omitempty"`   // a country's groupings (M49, SDG, LDC, LLDC, SIDS ...)
-	Method    string       `json:"method"`
-	Rows      []areaRow    `json:"series"`
-	Charts    []chartView  `json:"charts"`
-	Legend    []statusView `json:"-"`
+	Area      sdg.Area       `json:"area"`
+	Kind      string         `json:"kind"`
+	Region    *areaRef       `json:"region,omitempty"` // a country's SDG region
+	ShowWorld bool           `json:"-"`
+	Members   int            `json:"members,omitempty"`
+	Grouping  string         `json:"grouping,omitempty"` // how a group's members were derived
+	GroupsOf  []areaRef      `json:"groups,omitempty"`   // a country's groupings (M49, SDG, LDC, LLDC, SIDS ...)
+	Method    string         `json:"method"`
+	Rows      []areaRow      `json:"series"`
+	Charts    []chartView    `json:"charts"`
+	Legend    []statusView   `json:"-"`
+	Downloads []downloadLink `json:"-"` // of the series table
 }
 
 // areaRow is one series' latest values for the area, its region and World.
@@ -37,11 +38,13 @@ type areaRow struct {
 	Unit      string         `json:"unit"`
 	Status    statusView     `json:"status"`
 	A         sdg.Assessment `json:"assessment"`
+	// The latest values behind Own, Region and World, for downloads.
+	latest [3]*sdg.AreaValue
 }
 
 // buildArea profiles an area: every catalog series with data for it,
 // against its SDG region (countries) and World.
-func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wantAggregate bool) (pageView, error) {
+func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wantAggregate bool, links []downloadLink) (pageView, error) {
 	a, ok := s.cfg.Catalog.Area(code)
 	if !ok || a.IsAggregate() != wantAggregate {
 		what := "country"
@@ -54,7 +57,7 @@ func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wa
 	if err != nil {
 		return pageView{}, err
 	}
-	v := areaView{Area: a, Kind: kindLabel(a.Kind), Method: m.Name, Legend: legend(), ShowWorld: a.Code != "001"}
+	v := areaView{Area: a, Kind: kindLabel(a.Kind), Method: m.Name, Legend: legend(), ShowWorld: a.Code != "001", Downloads: links}
 	compare := []string{a.Code}
 	if r, ok := s.geo.regionOf[a.Code]; ok {
 		ref := s.geo.ref(r)
@@ -82,13 +85,16 @@ func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wa
 		row := areaRow{Series: seriesRefOf(se), Indicator: se.Indicator, Own: latestText(rep.Values),
 			Unit: unitLabel(se), Status: viewStatus(as.Status, as.Label, as.Explanation), A: as}
 		vals := [][]sdg.AreaValue{rep.Values} // in the order of compare
+		row.latest[0] = latestPtr(rep.Values)
 		if v.Region != nil {
 			vals = append(vals, s.values(d, se.Code, v.Region.Code))
 			row.Region = latestText(vals[len(vals)-1])
+			row.latest[1] = latestPtr(vals[len(vals)-1])
 		}
 		if v.ShowWorld {
 			vals = append(vals, s.values(d, se.Code, "001"))
 			row.World = latestText(vals[len(vals)-1])
+			row.latest[2] = latestPtr(vals[len(vals)-1])
 		}
 		v.Rows = append(v.Rows, row)
 		if len(v.Charts) < maxAreaCharts {
@@ -110,6 +116,14 @@ func latestText(vals []sdg.AreaValue) string {
 		return fmt.Sprintf("%s (%d)", fmtNum(lv.Value), lv.Year)
 	}
 	return "–"
+}
+
+// latestPtr is the latest value with a number, nil when there is none.
+func latestPtr(vals []sdg.AreaValue) *sdg.AreaValue {
+	if lv, ok := latestValue(vals); ok {
+		return &lv
+	}
+	return nil
 }
 
 // kindLabel words an area kind for the profile header.

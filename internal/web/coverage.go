@@ -13,11 +13,12 @@ import (
 // coverageView is the /coverage page: countries with data by series and
 // year, and which series carry a migratory-status breakdown.
 type coverageView struct {
-	Region        string        `json:"region,omitempty"`
-	RegionMembers int           `json:"region_members,omitempty"`
-	Regions       []option      `json:"-"`
-	Years         []int         `json:"years"`
-	Rows          []coverageRow `json:"series"`
+	Region        string         `json:"region,omitempty"`
+	RegionMembers int            `json:"region_members,omitempty"`
+	Regions       []option       `json:"-"`
+	Years         []int          `json:"years"`
+	Rows          []coverageRow  `json:"series"`
+	Downloads     []downloadLink `json:"-"`
 }
 
 // coverageRow is one series' availability.
@@ -38,8 +39,8 @@ type coverageCell struct {
 
 // buildCoverage counts, per catalog series and year, the countries with
 // data (only members of region when one is given).
-func (s *Server) buildCoverage(ctx context.Context, region string) (pageView, error) {
-	v := coverageView{}
+func (s *Server) buildCoverage(ctx context.Context, region string, links []downloadLink) (pageView, error) {
+	v := coverageView{Downloads: links}
 	var members map[string]bool
 	if region != "" {
 		gr, ok := s.geo.grouping(region)
@@ -56,7 +57,7 @@ func (s *Server) buildCoverage(ctx context.Context, region string) (pageView, er
 	for _, a := range s.geo.headline {
 		v.Regions = append(v.Regions, option{Value: a.Code, Label: a.Name, Selected: a.Code == region})
 	}
-	cov, dims, err := s.coverage(ctx)
+	cov, dims, err := s.coverageAt(ctx)
 	if err != nil {
 		return pageView{}, err
 	}
@@ -129,15 +130,9 @@ func (s *Server) coverage(ctx context.Context) (store.Coverage, map[string]strin
 	if err != nil {
 		return store.Coverage{}, nil, err
 	}
-	dims := map[string]string{}
-	for _, se := range s.cfg.Catalog.Series() {
-		dl, err := s.cfg.Store.DimsOf(ctx, se.Code)
-		if err != nil {
-			return store.Coverage{}, nil, err
-		}
-		if len(dl) > 0 {
-			dims[se.Code] = dimNames(dl)
-		}
+	dims, err := s.seriesDims(ctx)
+	if err != nil {
+		return store.Coverage{}, nil, err
 	}
 	s.covMemo.gen, s.covMemo.cov, s.covMemo.dims = gen, &cov, dims
 	return cov, dims, nil
@@ -160,4 +155,32 @@ func dimNames(dl []sdg.Dims) string {
 		return "total only"
 	}
 	return strings.Join(names, ", ")
+}
+
+// seriesDims words each series' dimensions in the request's vintage.
+func (s *Server) seriesDims(ctx context.Context) (map[string]string, error) {
+	dims := map[string]string{}
+	for _, se := range s.cfg.Catalog.Series() {
+		dl, err := s.dimsOf(ctx, se.Code)
+		if err != nil {
+			return nil, err
+		}
+		if len(dl) > 0 {
+			dims[se.Code] = dimNames(dl)
+		}
+	}
+	return dims, nil
+}
+
+// coverageRegion resolves the ?region= of the coverage page: "" for all
+// countries, else an aggregate's canonical code.
+func (s *Server) coverageRegion(region string) (string, error) {
+	if region == "" {
+		return "", nil
+	}
+	a, ok := s.cfg.Catalog.Area(region)
+	if !ok || !a.IsAggregate() {
+		return "", sdg.Errorf(sdg.EInvalid, "unknown region %q", region)
+	}
+	return a.Code, nil
 }

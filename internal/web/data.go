@@ -150,8 +150,12 @@ func (s *Server) generation(ctx context.Context) (int64, error) {
 }
 
 // totals returns the index of the totals (no disaggregation) of every
-// catalog series, loading it once per data generation.
+// catalog series, loading it once per data generation; for a request
+// pinned to a vintage (?as_of=), the totals of that vintage.
 func (s *Server) totals(ctx context.Context) (*assess.Index, error) {
+	if id := asOf(ctx); id != 0 {
+		return s.vintageTotals(ctx, id)
+	}
 	gen, err := s.generation(ctx)
 	if err != nil {
 		return nil, err
@@ -161,12 +165,23 @@ func (s *Server) totals(ctx context.Context) (*assess.Index, error) {
 	if s.memo.idx != nil && s.memo.gen == gen {
 		return s.memo.idx, nil
 	}
+	idx, err := s.loadTotals(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	s.memo.idx, s.memo.gen = idx, gen
+	return idx, nil
+}
+
+// loadTotals reads the totals of every series, and the checked series in
+// every disaggregation, as of import asOf (0: current).
+func (s *Server) loadTotals(ctx context.Context, asOf int64) (*assess.Index, error) {
 	total := sdg.Dims("")
-	obs, err := s.cfg.Store.Observations(ctx, store.Filter{Dims: &total})
+	obs, err := s.cfg.Store.Observations(ctx, store.Filter{Dims: &total, AsOf: asOf})
 	if err != nil {
 		return nil, fmt.Errorf("load totals: %w", err)
 	}
-	whole, err := s.cfg.Store.Observations(ctx, store.Filter{Series: checkedSeries()})
+	whole, err := s.cfg.Store.Observations(ctx, store.Filter{Series: checkedSeries(), AsOf: asOf})
 	if err != nil {
 		return nil, fmt.Errorf("load checked series: %w", err)
 	}
@@ -175,9 +190,7 @@ func (s *Server) totals(ctx context.Context) (*assess.Index, error) {
 			obs = append(obs, o)
 		}
 	}
-	s.memo.idx = assess.NewIndex(s.cfg.Catalog.Series(), obs)
-	s.memo.gen = gen
-	return s.memo.idx, nil
+	return assess.NewIndex(s.cfg.Catalog.Series(), obs), nil
 }
 
 // indexFor returns an index in which series code is read at disaggregation
@@ -196,7 +209,7 @@ func (s *Server) indexFor(ctx context.Context, code string, dims sdg.Dims) (*ass
 	if series.Numerator != "" {
 		atDims = append(atDims, series.Numerator)
 	}
-	obs, err := s.cfg.Store.Observations(ctx, store.Filter{Series: atDims, Dims: &dims})
+	obs, err := s.cfg.Store.Observations(ctx, store.Filter{Series: atDims, Dims: &dims, AsOf: asOf(ctx)})
 	if err != nil {
 		return nil, fmt.Errorf("load %s at %s: %w", code, dims, err)
 	}
@@ -211,7 +224,7 @@ func (s *Server) indexFor(ctx context.Context, code string, dims sdg.Dims) (*ass
 	}
 	if len(rest) > 0 {
 		total := sdg.Dims("")
-		more, err := s.cfg.Store.Observations(ctx, store.Filter{Series: rest, Dims: &total})
+		more, err := s.cfg.Store.Observations(ctx, store.Filter{Series: rest, Dims: &total, AsOf: asOf(ctx)})
 		if err != nil {
 			return nil, fmt.Errorf("load weights of %s: %w", code, err)
 		}
@@ -286,6 +299,9 @@ func (s *Server) method(name string) (assess.Method, error) {
 
 // freshness words when the data last changed, for the page header.
 func (s *Server) freshness(ctx context.Context) (string, error) {
+	if imp, ok := pinnedImport(ctx); ok {
+		return fmt.Sprintf("%s (import #%d, %s; later imports not shown)", imp.At.UTC().Format("2 Jan 2006 15:04 UTC"), imp.ID, imp.FileName), nil
+	}
 	imp, err := s.cfg.Store.LatestImport(ctx)
 	if sdg.ErrorCode(err) == sdg.ENotFound {
 		return "no import yet", nil

@@ -12,12 +12,13 @@ import (
 // overviewView is the / page: targets × regions status grid and the latest
 // headline values.
 type overviewView struct {
-	Method    string        `json:"method"`
-	Areas     []areaRef     `json:"areas"`
-	Rows      []overviewRow `json:"targets"`
-	Headlines []headlineRow `json:"headlines"`
-	Legend    []statusView  `json:"-"`
-	Methods   []option      `json:"-"`
+	Method    string         `json:"method"`
+	Areas     []areaRef      `json:"areas"`
+	Rows      []overviewRow  `json:"targets"`
+	Headlines []headlineRow  `json:"headlines"`
+	Legend    []statusView   `json:"-"`
+	Methods   []option       `json:"-"`
+	Downloads []downloadLink `json:"-"` // of the grid
 }
 
 // overviewRow is one target's row of the grid.
@@ -49,12 +50,12 @@ type headlineRow struct {
 }
 
 // buildOverview assesses every target for World and the SDG regions.
-func (s *Server) buildOverview(ctx context.Context, m assess.Method) (pageView, error) {
+func (s *Server) buildOverview(ctx context.Context, m assess.Method, links []downloadLink) (pageView, error) {
 	d, err := s.totals(ctx)
 	if err != nil {
 		return pageView{}, err
 	}
-	v := overviewView{Method: m.Name, Legend: legend()}
+	v := overviewView{Method: m.Name, Legend: legend(), Downloads: links}
 	// Links keep a method other than the default, so a meeting that
 	// switched to another method stays on it while drilling down.
 	keep := ""
@@ -96,16 +97,32 @@ func (s *Server) buildOverview(ctx context.Context, m assess.Method) (pageView, 
 // targetRollUp is one status for a target in one area: series assessed,
 // rolled up to indicators, then to the target by the method's rule.
 func (s *Server) targetRollUp(m assess.Method, d *assess.Index, target, area string) sdg.RollUp {
+	r, _ := s.targetVerdicts(m, d, target, area)
+	return r
+}
+
+// seriesVerdict is one series' assessment a roll-up rests on.
+type seriesVerdict struct {
+	Series sdg.Series
+	A      sdg.Assessment
+}
+
+// targetVerdicts is targetRollUp with the series assessments behind it,
+// in catalog order: what status downloads list under each verdict.
+func (s *Server) targetVerdicts(m assess.Method, d *assess.Index, target, area string) (sdg.RollUp, []seriesVerdict) {
 	var in []assess.IndicatorParts
+	var verdicts []seriesVerdict
 	for _, ind := range s.indicatorsOf(target) {
 		ip := assess.IndicatorParts{Code: ind.Code}
 		for _, se := range s.cfg.Catalog.SeriesOf(ind.Code) {
-			ip.Series = append(ip.Series, assess.PartOf(se, s.assessArea(m, d, se, area).Assessment))
+			a := s.assessArea(m, d, se, area).Assessment
+			ip.Series = append(ip.Series, assess.PartOf(se, a))
+			verdicts = append(verdicts, seriesVerdict{se, a})
 		}
 		in = append(in, ip)
 	}
 	r, _ := assess.RollUpTarget(m, target, area, in)
-	return r
+	return r, verdicts
 }
 
 // indicatorsOf lists a target's indicators in catalog order.

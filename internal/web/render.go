@@ -66,6 +66,7 @@ type pageView struct {
 	Charts    bool   // load ECharts and charts.js
 	Method    string // progress method the page is judged by; "" means the server's
 	Freshness string // when the data last changed
+	Vintage   vintageView
 	Body      any
 	// User and CSRF are set on private pages only (renderPrivate), never
 	// on cached ones: public pages stay the same bytes for everyone.
@@ -93,6 +94,9 @@ func (s *Server) respond(c echo.Context, build func(ctx context.Context) (pageVi
 			return newRendered(gen, echo.MIMEApplicationJSON, b), nil
 		}
 		if v.Freshness, err = s.freshness(ctx); err != nil {
+			return nil, err
+		}
+		if v.Vintage, err = s.buildVintageView(ctx, c); err != nil {
 			return nil, err
 		}
 		if v.Method == "" {
@@ -141,7 +145,18 @@ func (s *Server) cached(c echo.Context, build func(ctx context.Context, gen int6
 	if err != nil {
 		return nil, err
 	}
-	return s.cache.get(gen, s.cacheKey(req.URL), func() (*rendered, error) {
+	cache := s.cache
+	if _, pinned := pinnedImport(ctx); pinned {
+		// A vintage's data changes only when an import is rolled back,
+		// so pages pinned to one outlive later imports.
+		vs, err := s.vintages(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cache, gen = s.vcache, vs.rolledBack
+	}
+	// The host is part of the key: citations carry absolute addresses.
+	return cache.get(gen, req.Host+s.cacheKey(req.URL), func() (*rendered, error) {
 		// The first request's cancellation must not fail the others
 		// waiting for the same rendering.
 		return build(context.WithoutCancel(ctx), gen)
@@ -180,6 +195,11 @@ func (s *Server) cacheKey(u *url.URL) string {
 func (s *Server) writeRendered(c echo.Context, r *rendered) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", s.cacheControl)
+	if _, pinned := pinnedImport(c.Request().Context()); pinned {
+		// Not immutable: rolling back an import at or before the
+		// vintage would change it.
+		h.Set("Cache-Control", "public, max-age=86400")
+	}
 	h.Add("Vary", "Accept-Encoding")
 	gz := r.gz != nil && acceptsGzip(c.Request())
 	etag := r.etag

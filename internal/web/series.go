@@ -62,22 +62,23 @@ func (s *Server) parseSeriesQuery(q url.Values) (seriesQuery, error) {
 // seriesView is the /series/{code} page and, with IndicatorPage, the
 // /indicators/{code} page showing one of the indicator's series.
 type seriesView struct {
-	IndicatorPage bool          `json:"-"`
-	Indicator     *indicatorRef `json:"indicator,omitempty"`
-	Target        *targetRef    `json:"target,omitempty"`
-	Series        sdg.Series    `json:"series"`
-	Siblings      []seriesRef   `json:"-"`
-	Dims          sdg.Dims      `json:"dims"`
-	Filters       filtersView   `json:"-"`
-	Line          *chartView    `json:"chart,omitempty"`
-	Progress      progressTable `json:"progress"`
-	Assessable    bool          `json:"-"` // false for series without a desired direction
-	LatestYear    int           `json:"latest_year,omitempty"`
-	Map           *chartView    `json:"map,omitempty"`
-	Ranking       *chartView    `json:"ranking,omitempty"`
-	Table         dataTable     `json:"data"`
-	Meta          []metaItem    `json:"metadata"`
-	Download      string        `json:"-"`
+	IndicatorPage bool           `json:"-"`
+	Indicator     *indicatorRef  `json:"indicator,omitempty"`
+	Target        *targetRef     `json:"target,omitempty"`
+	Series        sdg.Series     `json:"series"`
+	Siblings      []seriesRef    `json:"-"`
+	Dims          sdg.Dims       `json:"dims"`
+	Filters       filtersView    `json:"-"`
+	Line          *chartView     `json:"chart,omitempty"`
+	Progress      progressTable  `json:"progress"`
+	Assessable    bool           `json:"-"` // false for series without a desired direction
+	LatestYear    int            `json:"latest_year,omitempty"`
+	Map           *chartView     `json:"map,omitempty"`
+	Ranking       *chartView     `json:"ranking,omitempty"`
+	Table         dataTable      `json:"data"`
+	Meta          []metaItem     `json:"metadata"`
+	Downloads     []downloadLink `json:"-"` // of the data table
+	ProgressLinks []downloadLink `json:"-"` // of the progress table
 }
 
 // targetRef links a target.
@@ -120,6 +121,7 @@ type dataRow struct {
 	Value      string  `json:"value"`
 	Raw        float64 `json:"raw"`
 	HasValue   bool    `json:"has_value"`
+	Qualifier  string  `json:"qualifier,omitempty"`
 	Nature     string  `json:"nature,omitempty"`
 	Provenance string  `json:"provenance"`
 	Footnote   string  `json:"footnote,omitempty"`
@@ -145,7 +147,7 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 			v.Siblings = append(v.Siblings, r)
 		}
 	}
-	dimsList, err := s.cfg.Store.DimsOf(ctx, se.Code)
+	dimsList, err := s.dimsOf(ctx, se.Code)
 	if err != nil {
 		return v, err
 	}
@@ -184,7 +186,7 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 		v.Progress.Rows = append(v.Progress.Rows, progressRowOf(ref, reps[i].Assessment))
 		for _, x := range reps[i].Values {
 			r := dataRow{Area: ref, Period: x.Period, Value: "insufficient coverage", Raw: x.Value, HasValue: x.HasValue,
-				Nature: x.Nature, Provenance: provenance(x), Footnote: x.Footnote, Source: x.Source}
+				Qualifier: x.Qualifier, Nature: x.Nature, Provenance: provenance(x), Footnote: x.Footnote, Source: x.Source}
 			if x.HasValue {
 				r.Value = x.Qualifier + fmtNum(x.Value)
 			}

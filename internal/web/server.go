@@ -82,6 +82,8 @@ type Server struct {
 	assets  *assets
 	pages   map[string]*template.Template
 	cache   *pageCache
+	vcache  *pageCache // pages pinned to a vintage: kept across imports, dropped by a rollback
+	vmemo   vintageMemo
 	geo     *geography
 	memo    totalsMemo
 	covMemo coverageMemo
@@ -130,7 +132,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, assets: a, cache: newPageCache(cfg.CacheBytes), cacheControl: "public, no-cache"}
+	s := &Server{cfg: cfg, log: cfg.Logger, assets: a, cache: newPageCache(cfg.CacheBytes), vcache: newPageCache(cfg.CacheBytes / 4), cacheControl: "public, no-cache"}
 	if cfg.MaxAge > 0 {
 		s.cacheControl = fmt.Sprintf("public, max-age=%d", int(cfg.MaxAge.Seconds()))
 	}
@@ -231,6 +233,7 @@ func (s *Server) newEcho() *echo.Echo {
 		ReferrerPolicy:        "same-origin",
 	}))
 	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
+	e.Use(s.pinVintage)
 
 	e.GET("/healthz", s.showHealth)
 	e.GET("/readyz", s.showReady)
@@ -258,6 +261,12 @@ func (s *Server) newEcho() *echo.Echo {
 		e.GET(apiPrefix+api, r.h)
 	}
 	e.GET("/download/series/:code", s.downloadSeries)
+	e.GET("/download/indicators/:code", s.downloadSeries)
+	e.GET("/download/targets/:code", s.downloadTarget)
+	e.GET("/download/overview", s.downloadOverview)
+	e.GET("/download/regions/:code", s.downloadArea)
+	e.GET("/download/countries/:code", s.downloadArea)
+	e.GET("/download/coverage", s.downloadCoverage)
 
 	csrf := s.newCSRF()
 	e.GET("/login", s.showLogin, s.loadSession, csrf)

@@ -24,7 +24,7 @@ func TestPages(t *testing.T) {
 	}{
 		{"Overview", "/", []string{"10.c", "Sub-Saharan Africa", "grid-status", "Latest headline values", "7.21"}},
 		{"Target", "/targets/10.c", []string{`id="chart-si-rmt-cost"`, "Target 3 by 2030", `id="region-202"`, "fair progress"}},
-		{"Indicator", "/indicators/10.c.1", []string{"Indicator 10.c.1", `id="chart-si-rmt-cost-trend"`, `id="chart-si-rmt-cost-map"`, "Download CSV"}},
+		{"Indicator", "/indicators/10.c.1", []string{"Indicator 10.c.1", `id="chart-si-rmt-cost-trend"`, `id="chart-si-rmt-cost-map"`, "Download this table"}},
 		{"IndicatorOtherSeries", "/indicators/10.c.1?series=SI_RMT_COST_BC", []string{"SI_RMT_COST_BC", `name="series" value="SI_RMT_COST_BC"`}},
 		{"Series", "/series/MT_MIGSTOCK", []string{"International migrant stock", `id="chart-mt-migstock-trend"`, "computed (sum)"}},
 		{"SeriesBySex", "/series/MT_MIGSTOCK?SEX=F&area=276&area=001", []string{"Sex: Female", `<option value="F" selected>Female</option>`, "7,565,979"}},
@@ -160,7 +160,7 @@ func TestErrors(t *testing.T) {
 		{"UnknownMethod", "/?method=astrology", http.StatusBadRequest, "unknown progress method"},
 		{"CountryIsNotRegion", "/regions/276", http.StatusNotFound, "no region or group"},
 		{"UnknownRoute", "/nowhere", http.StatusNotFound, "Not Found"},
-		{"BadFormat", "/download/series/SI_RMT_COST?format=xls", http.StatusBadRequest, "csv only"},
+		{"BadFormat", "/download/series/SI_RMT_COST?format=xls", http.StatusBadRequest, "xlsx, csv, sdmx-csv, json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := get(t, s.Handler(), tc.path)

@@ -14,5 +14,7 @@ func (s *Server) showCountry(c echo.Context) error {
 		return err
 	}
 	code := c.Param("code")
-	return s.respond(c, func(ctx context.Context) (pageView, error) { return s.buildArea(ctx, m, code, false) })
+	return s.respond(c, func(ctx context.Context) (pageView, error) {
+		return s.buildArea(ctx, m, code, false, downloadLinks("/countries/"+code, c.QueryParams()))
+	})
 }

@@ -12,5 +12,7 @@ func (s *Server) showOverview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.respond(c, func(ctx context.Context) (pageView, error) { return s.buildOverview(ctx, m) })
+	return s.respond(c, func(ctx context.Context) (pageView, error) {
+		return s.buildOverview(ctx, m, downloadLinks("/overview", c.QueryParams()))
+	})
 }

@@ -13,5 +13,7 @@ func (s *Server) showRegion(c echo.Context) error {
 		return err
 	}
 	code := c.Param("code")
-	return s.respond(c, func(ctx context.Context) (pageView, error) { return s.buildArea(ctx, m, code, true) })
+	return s.respond(c, func(ctx context.Context) (pageView, error) {
+		return s.buildArea(ctx, m, code, true, downloadLinks("/regions/"+code, c.QueryParams()))
+	})
 }

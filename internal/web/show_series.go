@@ -47,7 +47,12 @@ func (s *Server) respondSeries(c echo.Context, m assess.Method, se sdg.Series, i
 		if err != nil {
 			return pageView{}, err
 		}
-		v.Download = downloadURL(se.Code, q)
+		v.Downloads = downloadLinks("/series/"+se.Code, q)
+		pq := url.Values{"table": {"progress"}}
+		for k, vs := range q {
+			pq[k] = vs
+		}
+		v.ProgressLinks = downloadLinks("/series/"+se.Code, pq)
 		title := se.Description
 		v.Filters.Action = "/series/" + se.Code
 		if ind != nil {
@@ -57,16 +62,4 @@ func (s *Server) respondSeries(c echo.Context, m assess.Method, se sdg.Series, i
 		}
 		return pageView{Title: title, Template: "series", Method: m.Name, Charts: true, Body: v}, nil
 	})
-}
-
-// downloadURL is the CSV download of exactly the view: same filters.
-func downloadURL(code string, q url.Values) string {
-	d := url.Values{}
-	for k, vs := range q {
-		if k != "series" && k != "format" {
-			d[k] = vs
-		}
-	}
-	d.Set("format", "csv")
-	return "/download/series/" + url.PathEscape(code) + "?" + d.Encode()
 }

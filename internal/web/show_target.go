@@ -13,5 +13,7 @@ func (s *Server) showTarget(c echo.Context) error {
 		return err
 	}
 	code := c.Param("code")
-	return s.respond(c, func(ctx context.Context) (pageView, error) { return s.buildTarget(ctx, m, code) })
+	return s.respond(c, func(ctx context.Context) (pageView, error) {
+		return s.buildTarget(ctx, m, code, downloadLinks("/targets/"+code, c.QueryParams()))
+	})
 }

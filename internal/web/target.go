@@ -17,6 +17,7 @@ type targetView struct {
 	Status     rollupTable    `json:"status"`
 	Blocks     []targetBlock  `json:"series"`
 	Legend     []statusView   `json:"-"`
+	Downloads  []downloadLink `json:"-"` // of the status-by-area table
 }
 
 // indicatorRef links an indicator with its series.
@@ -37,7 +38,7 @@ type targetBlock struct {
 
 // buildTarget charts each indicator's headline series for World and the
 // SDG regions and gives the target's status per region.
-func (s *Server) buildTarget(ctx context.Context, m assess.Method, code string) (pageView, error) {
+func (s *Server) buildTarget(ctx context.Context, m assess.Method, code string, links []downloadLink) (pageView, error) {
 	t, ok := s.cfg.Catalog.Target(code)
 	if !ok {
 		return pageView{}, sdg.Errorf(sdg.ENotFound, "no target %q in the catalog", code)
@@ -46,7 +47,7 @@ func (s *Server) buildTarget(ctx context.Context, m assess.Method, code string) 
 	if err != nil {
 		return pageView{}, err
 	}
-	v := targetView{Target: t, Legend: legend()}
+	v := targetView{Target: t, Legend: legend(), Downloads: links}
 	v.Status.Caption = fmt.Sprintf("Target %s: status by area (%s)", t.Code, m.Name)
 	for _, a := range s.geo.headline {
 		r := s.targetRollUp(m, d, t.Code, a.Code)
