@@ -38,7 +38,7 @@ func TestChangesBetween(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := db.Changes(ctx, pair[1])
+		want, err := db.Changes(ctx, pair[1], ChangeQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
