@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 	"testing"
 
 	"github.com/migtrack/migtrack/internal/sdg"
@@ -21,6 +22,17 @@ func changeText(c sdg.Change) string {
 		k = c.Old
 	}
 	return fmt.Sprintf("%s %s %s %s: %s → %s (import %d)", k.Series, k.Area, k.Dims, k.Period, side(c.Old), side(c.New), c.ImportID)
+}
+
+// changeTexts words changes, sorted: Changes and ChangesBetween may list
+// them in different orders.
+func changeTexts(cs []sdg.Change) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = changeText(c)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func TestChangesBetween(t *testing.T) {
@@ -42,13 +54,8 @@ func TestChangesBetween(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != len(want) {
-			t.Fatalf("%v: %d changes, want %d", pair, len(got), len(want))
-		}
-		for i := range got {
-			if changeText(got[i]) != changeText(want[i]) {
-				t.Errorf("%v change %d: %s, want %s", pair, i, changeText(got[i]), changeText(want[i]))
-			}
+		if g, w := changeTexts(got), changeTexts(want); fmt.Sprint(g) != fmt.Sprint(w) {
+			t.Errorf("%v:\n got %q\nwant %q", pair, g, w)
 		}
 	}
 	// Across two imports: the net difference, new keys with no old side.
