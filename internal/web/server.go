@@ -267,6 +267,8 @@ func (s *Server) newEcho() *echo.Echo {
 	e.GET("/download/regions/:code", s.downloadArea)
 	e.GET("/download/countries/:code", s.downloadArea)
 	e.GET("/download/coverage", s.downloadCoverage)
+	e.GET("/changes", s.showChanges)
+	e.GET("/download/changes", s.downloadChanges)
 
 	csrf := s.newCSRF()
 	e.GET("/login", s.showLogin, s.loadSession, csrf)
