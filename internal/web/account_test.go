@@ -452,7 +452,21 @@ func TestCookies(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, srv := newAccountServer(t, func(c *Config) { c.TrustProxy = tc.trustProxy })
 			b := newClient(t, srv)
-			tok := b.csrf("/login")
+			form, _ := http.NewRequest(http.MethodGet, srv.URL+"/login", nil)
+			if tc.proto != "" {
+				form.Header.Set("X-Forwarded-Proto", tc.proto)
+			}
+			fr := b.do(form)
+			for _, c := range fr.Cookies() {
+				if c.Name == csrfCookie && (c.Secure != tc.wantSecure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode) {
+					t.Errorf("CSRF cookie %+v", c)
+				}
+			}
+			m := csrfInput.FindStringSubmatch(fr.body)
+			if m == nil {
+				t.Fatal("no CSRF field on the sign-in form")
+			}
+			tok := m[1]
 			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/login",
 				strings.NewReader(url.Values{"_csrf": {tok}, "name": {testAnalyst}, "password": {testPassword}}.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
