@@ -137,9 +137,6 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Policy returns the configuration in force, defaults filled in.
-func (s *Service) Policy() Config { return s.cfg }
-
 // ErrBadCredentials is the one answer to every refused sign-in that is
 // not throttled: unknown account, wrong password and disabled account
 // look the same from outside.

@@ -252,14 +252,8 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
-// DeleteUserSessions ends every session of an account.
-func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) error {
-	if err := deleteUserSessions(ctx, db.writer, userID); err != nil {
-		return fmt.Errorf("delete sessions of account %d: %w", userID, err)
-	}
-	return nil
-}
-
+// deleteUserSessions ends every session of an account: disabling it and
+// changing its password do, in their transactions.
 func deleteUserSessions(ctx context.Context, q querier, userID int64) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
 	return err
