@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/migtrack/migtrack/internal/catalog"
 	"github.com/migtrack/migtrack/internal/export"
@@ -31,9 +30,9 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 	}
 	filter := store.Filter{Series: series}
 	for _, a := range areas {
-		area, ok := cat.MatchArea(a)
+		area, ok := cat.FindArea(a)
 		if !ok {
-			return usageError("unknown area %q (closest: %s)", a, strings.Join(cat.SuggestAreas(a, 3), ", "))
+			return usageError("unknown area %q (closest: %s)", a, sdg.QuoteList(cat.SuggestAreas(a, 3)))
 		}
 		filter.Areas = append(filter.Areas, area.Code)
 	}

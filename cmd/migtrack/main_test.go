@@ -140,6 +140,20 @@ func TestImportRealWorkbooks(t *testing.T) {
 	if rows["MT_MIGSTOCK|747|2020|"].AreaName != "Northern Africa and Western Asia" {
 		t.Errorf("747 is named %q", rows["MT_MIGSTOCK|747|2020|"].AreaName)
 	}
+	// Codes the imported files carried name their areas on the command line:
+	// UN DESA's 1833 (Northern Africa and Western Asia) and 1503 (high
+	// income), and the World Bank's HIC.
+	for _, c := range []struct{ given, area string }{{"1833", "747"}, {"1503", "1503"}, {"HIC", "1503"}} {
+		rows := exported(t, db, "--series", "MT_MIGSTOCK", "--area", c.given)
+		if _, ok := rows["MT_MIGSTOCK|"+c.area+"|2020|"]; !ok {
+			t.Errorf("--area %s: no 2020 value of %s among %d rows", c.given, c.area, len(rows))
+		}
+		for k := range rows {
+			if strings.Split(k, "|")[1] != c.area {
+				t.Errorf("--area %s exported %s", c.given, k)
+			}
+		}
+	}
 	rows = exported(t, db, "--series", "SI_RMT_COST", "--area", "World")
 	if got := rows["SI_RMT_COST|001|2017|"].Value; got != 7.21 {
 		t.Errorf("10.c.1 World 2017 = %v, want 7.21", got)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/migtrack/migtrack/internal/assess"
@@ -50,12 +49,9 @@ func runProgress(ctx context.Context, m *Main, args []string) error {
 		sel.Areas = []string{}
 	}
 	for _, a := range areas {
-		area, ok := cat.MatchArea(a)
+		area, ok := cat.FindArea(a)
 		if !ok {
-			area, ok = cat.MatchAreaCode(a)
-		}
-		if !ok {
-			return usageError("unknown area %q (closest: %s)", a, strings.Join(cat.SuggestAreas(a, 3), ", "))
+			return usageError("unknown area %q (closest: %s)", a, sdg.QuoteList(cat.SuggestAreas(a, 3)))
 		}
 		sel.Areas = append(sel.Areas, area.Code)
 	}

@@ -20,6 +20,7 @@ const (
 	SchemeM49  CodeScheme = "M49"  // UNSD M49 and our canonical codes
 	SchemeDESA CodeScheme = "DESA" // UN DESA Population Division location codes
 	SchemeSDG  CodeScheme = "SDG"  // UNSD SDG Global Database GeoAreaCode
+	SchemeWB   CodeScheme = "WB"   // World Bank WDI aggregate codes (WLD, HIC …)
 )
 
 var areaKinds = map[string]sdg.AreaKind{
@@ -146,12 +147,12 @@ func (c *Catalog) loadAreaCodes(fsys fs.FS, name string) error {
 	if err != nil {
 		return err
 	}
-	c.schemes = map[CodeScheme]map[string]string{SchemeM49: {}, SchemeDESA: {}, SchemeSDG: {}}
+	c.schemes = map[CodeScheme]map[string]string{SchemeM49: {}, SchemeDESA: {}, SchemeSDG: {}, SchemeWB: {}}
 	for i := range t.rows {
 		scheme := CodeScheme(t.get(i, "scheme"))
 		m, ok := c.schemes[scheme]
 		if !ok || scheme == SchemeM49 {
-			return t.errorf(i, "scheme %q is not DESA or SDG", scheme)
+			return t.errorf(i, "scheme %q is not DESA, SDG or WB", scheme)
 		}
 		code := codeKey(t.get(i, "code"))
 		a, ok := c.Area(t.get(i, "area"))
@@ -309,6 +310,9 @@ func (c *Catalog) MatchAreaCode(code string) (sdg.Area, bool) {
 		if a, ok := c.iso3[up]; ok {
 			return c.Area(a)
 		}
+		if a, ok := c.schemes[SchemeWB][up]; ok { // World Bank aggregates: WLD, HIC …
+			return c.Area(a)
+		}
 	case 2:
 		if a, ok := c.iso2[up]; ok {
 			return c.Area(a)
@@ -337,6 +341,24 @@ func (c *Catalog) MatchAreaCodeIn(scheme CodeScheme, code string) (sdg.Area, boo
 		}
 	}
 	return c.MatchAreaCode(code)
+}
+
+// FindArea finds the area a person names on the command line or in a URL:
+// any code an imported file may have carried (our canonical code, an M49
+// code in any padding, a UN DESA or SDG database code, an ISO code, a World
+// Bank aggregate code such as HIC), or a name.
+func (c *Catalog) FindArea(text string) (sdg.Area, bool) {
+	t := strings.TrimSpace(text)
+	if a, ok := c.Area(t); ok {
+		return a, true
+	}
+	if a, ok := c.MatchAreaCode(t); ok {
+		return a, true
+	}
+	if a, ok := c.schemes[SchemeSDG][codeKey(t)]; ok && isDigits(t) {
+		return c.Area(a)
+	}
+	return c.MatchArea(t)
 }
 
 // MatchArea finds the area a free-text cell names: its name or any alias

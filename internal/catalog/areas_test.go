@@ -269,3 +269,18 @@ func BenchmarkMatchAreaFirstSight(b *testing.B) {
 		}
 	}
 }
+
+func TestFindArea(t *testing.T) {
+	c := loadTB(t)
+	for text, want := range map[string]string{
+		"276": "276", "DEU": "276", "Germany": "276", "1833": "747", "947": "202", "5501": "034",
+		"HIC": "1503", "WLD": "001", "LMY": "LMY", "1503": "1503", " lmc ": "1501",
+	} {
+		if a, ok := c.FindArea(text); !ok || a.Code != want {
+			t.Errorf("FindArea(%q) = %q, %v; want %s", text, a.Code, ok, want)
+		}
+	}
+	if a, ok := c.FindArea("EUU"); ok {
+		t.Errorf("FindArea(EUU) = %s: the World Bank's EU aggregate has no equivalent here", a.Code)
+	}
+}

@@ -136,3 +136,25 @@ func TestOpenSDGCountryOfOrigin(t *testing.T) {
 		t.Errorf("%d observations: %+v", len(sink.obs), sink.obs)
 	}
 }
+
+// TestUnknownLayoutSaysWhatTheFileIs checks the unknown-layout messages
+// for files that are not tables, and for tables of no known layout.
+func TestUnknownLayoutSaysWhatTheFileIs(t *testing.T) {
+	tests := []struct{ name, data, want string }{
+		{"array.json", `[{"area": "DEU", "value": 1}]`, "array.json: unknown layout: the file looks like a JSON array, and migtrack reads tables (xlsx, csv), not documents of that kind; known layouts: gdb-long, unsd-extract, opensdg, sdmx-csv, desa-wide, template"},
+		{"object.json", "\ufeff  {\"data\": []}", "object.json: unknown layout: the file looks like a JSON object, and"},
+		{"page.csv", "<html><body>Not found</body></html>", "page.csv: unknown layout: the file looks like an XML or HTML document"},
+		{"other.csv", "Station,Temperature,Humidity\nGeneva,12,80\n", `other.csv: unknown layout: the file looks like a table headed "Station", "Temperature", "Humidity" (row 1), and no row has the columns of a known layout`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := read(t, writeFile(t, tc.name, []byte(tc.data)), Options{})
+			if err == nil || sdg.ErrorCode(err) != sdg.EInvalid || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v\nwant %s", err, tc.want)
+			}
+			if p := (sdg.Problem{Reason: sdg.ErrorMessage(err)}).String(); strings.HasPrefix(p, `"":`) || strings.HasPrefix(p, " ") {
+				t.Errorf("problem line %q has an empty prefix", p)
+			}
+		})
+	}
+}

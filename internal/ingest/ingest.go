@@ -230,6 +230,9 @@ type run struct {
 	nm        normaliser
 	desaNotes map[string]string // UN DESA note markers → text, read once per file; nil until then
 	hint      string            // why a file of unknown layout may not be read
+	wideRow   sheet.Row         // the row with the most text cells the header scan passed over
+	wideN     int               // its text cells
+	wideSheet string            // its sheet
 	unmatched []string          // sheets with no header row of the layout
 }
 
@@ -293,8 +296,7 @@ func (r *run) readBook() error {
 			return sdg.Errorf(sdg.EInvalid, "%s: no header row of layout %s found in the first %d rows of any sheet; known layouts: %s",
 				filepath.Base(r.path), r.forced.name, headerScan, strings.Join(Layouts(), ", "))
 		}
-		return sdg.Errorf(sdg.EInvalid, "%s: unknown layout (no header row of a known layout in the first %d rows of any sheet%s); known layouts: %s",
-			filepath.Base(r.path), headerScan, r.hint, strings.Join(Layouts(), ", "))
+		return sdg.Errorf(sdg.EInvalid, "%s", r.unknownLayout())
 	}
 	r.noteUnmatched()
 	if r.res.Observations == 0 {
@@ -326,6 +328,7 @@ func (r *run) readSheet(name string) error {
 		if def == nil {
 			before = append(before, row)
 			r.hintWide(name, row)
+			r.widest(name, row)
 			continue
 		}
 		if r.res.Layout != "" && def.name != r.res.Layout {
@@ -344,6 +347,9 @@ func (r *run) readSheet(name string) error {
 	}
 	return nil
 }
+
+// base is the file's name without its folder, as messages name it.
+func (r *run) base() string { return filepath.Base(r.path) }
 
 // noteUnmatched says which sheets were not read, once the layout is known:
 // a template's instructions and code lists, and a UN DESA workbook's notes,
@@ -391,7 +397,7 @@ func (r *run) hintWide(name string, row sheet.Row) {
 		if name != "" {
 			where = fmt.Sprintf("sheet %q row %d", name, row.Num)
 		}
-		r.hint = fmt.Sprintf("; %s has years across but no area code column (Location code, Country code): a wide table needs area codes", where)
+		r.hint = fmt.Sprintf("; %s has years across but no area code column: a wide table needs a column of area codes the catalog knows (M49, UN DESA or ISO codes); names alone are not matched", where)
 	}
 }
 

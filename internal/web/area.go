@@ -3,6 +3,9 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/migtrack/migtrack/internal/assess"
 	"github.com/migtrack/migtrack/internal/sdg"
@@ -40,6 +43,26 @@ type areaRow struct {
 	A         sdg.Assessment `json:"assessment"`
 	// The latest values behind Own, Region and World, for downloads.
 	latest [3]*sdg.AreaValue
+}
+
+// canonicalAreaURL is where a profile named by another code of its area
+// lives: /regions/1833 (a UN DESA code), /regions/HIC (a World Bank code)
+// or /countries/DEU name areas that imported files carried, and move to
+// the canonical code. ok is false when code is already canonical or names
+// no area.
+func (s *Server) canonicalAreaURL(c echo.Context, prefix, code string) (string, bool) {
+	if _, ok := s.cfg.Catalog.Area(code); ok {
+		return "", false
+	}
+	a, ok := s.cfg.Catalog.FindArea(code)
+	if !ok {
+		return "", false
+	}
+	to := prefix + url.PathEscape(a.Code)
+	if q := c.QueryString(); q != "" {
+		to += "?" + q
+	}
+	return to, true
 }
 
 // buildArea profiles an area: every catalog series with data for it,

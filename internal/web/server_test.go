@@ -309,3 +309,25 @@ func TestHealthz(t *testing.T) {
 		t.Errorf("status %d: %s", rec.Code, rec.Body.String())
 	}
 }
+
+// TestAreaCodesOfImportedFiles checks that a profile named by a code an
+// imported file carried (UN DESA, World Bank, ISO) moves to the canonical
+// code, keeping the query.
+func TestAreaCodesOfImportedFiles(t *testing.T) {
+	h := sharedServer(t).Handler()
+	for path, want := range map[string]string{
+		"/regions/1833?method=opensdg": "/regions/747?method=opensdg",
+		"/regions/HIC":                 "/regions/1503",
+		"/regions/947":                 "/regions/202",
+		"/countries/DEU":               "/countries/276",
+		"/countries/76":                "/countries/076",
+	} {
+		rec := get(t, h, path)
+		if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != want {
+			t.Errorf("%s: %d to %q, want 301 to %s", path, rec.Code, rec.Header().Get("Location"), want)
+		}
+	}
+	if rec := get(t, h, "/regions/XYZ"); rec.Code != http.StatusNotFound {
+		t.Errorf("/regions/XYZ: %d, want 404", rec.Code)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 )
@@ -14,6 +15,9 @@ func (s *Server) showCountry(c echo.Context) error {
 		return err
 	}
 	code := c.Param("code")
+	if to, ok := s.canonicalAreaURL(c, "/countries/", code); ok {
+		return c.Redirect(http.StatusMovedPermanently, to)
+	}
 	return s.respond(c, func(ctx context.Context) (pageView, error) {
 		return s.buildArea(ctx, m, code, false, downloadLinks("/countries/"+code, c.QueryParams()))
 	})
