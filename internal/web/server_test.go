@@ -320,7 +320,6 @@ func TestAreaCodesOfImportedFiles(t *testing.T) {
 		"/regions/HIC":                 "/regions/1503",
 		"/regions/947":                 "/regions/202",
 		"/countries/DEU":               "/countries/276",
-		"/countries/76":                "/countries/076",
 	} {
 		rec := get(t, h, path)
 		if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != want {
