@@ -27,9 +27,10 @@ type importOptions struct {
 
 func runImport(ctx context.Context, m *Main, args []string) error {
 	var opt importOptions
-	fs := m.newFlagSet("import", "import [--dry-run] [--skip-invalid] [--layout L] [--series S] [--area A] [--json] FILE…")
+	fs := m.newFlagSet("import", "import [--dry-run] [--skip-invalid] [--replace] [--layout L] [--series S] [--area A] [--json] FILE…")
 	fs.BoolVar(&opt.DryRun, "dry-run", false, "report what would change; write nothing")
 	fs.BoolVar(&opt.SkipInvalid, "skip-invalid", false, "apply the valid rows and record the skipped ones (default: any problem rejects the file)")
+	fs.BoolVar(&opt.Replace, "replace", false, "the file is the complete new edition of its series: retract the current values of its series and publisher it does not restate")
 	fs.StringVar(&opt.Layout, "layout", "", "force a layout: "+strings.Join(ingest.Layouts(), ", "))
 	fs.StringVar(&opt.Series, "series", "", "series code, for files that do not name it")
 	fs.StringVar(&opt.Area, "area", "", "area (M49, ISO code or name), for national files that carry no area")
@@ -116,7 +117,7 @@ func printImport(w io.Writer, imp sdg.Import, dryRun bool) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "series\tnew\tchanged\tunchanged\trejected\t")
+	fmt.Fprintln(tw, "series\tnew\tchanged\tunchanged\tremoved\trejected\t")
 	codes := make([]string, 0, len(imp.BySeries))
 	for c := range imp.BySeries {
 		codes = append(codes, c)
@@ -124,10 +125,10 @@ func printImport(w io.Writer, imp sdg.Import, dryRun bool) {
 	sort.Strings(codes)
 	for _, c := range codes {
 		n := imp.BySeries[c]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", c, n.New, n.Changed, n.Unchanged, n.Rejected)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", c, n.New, n.Changed, n.Unchanged, n.Removed, n.Rejected)
 	}
 	n := imp.Counts
-	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t\n", n.New, n.Changed, n.Unchanged, n.Rejected)
+	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t\n", n.New, n.Changed, n.Unchanged, n.Removed, n.Rejected)
 	tw.Flush()
 }
 

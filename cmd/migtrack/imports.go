@@ -40,10 +40,10 @@ func runImports(ctx context.Context, m *Main, args []string) error {
 			return printJSON(imps)
 		}
 		tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tWHEN\tUSER\tSTATUS\tLAYOUT\tNEW\tCHANGED\tUNCHANGED\tREJECTED\tFILE")
+		fmt.Fprintln(tw, "ID\tWHEN\tUSER\tSTATUS\tLAYOUT\tNEW\tCHANGED\tUNCHANGED\tREMOVED\tREJECTED\tFILE")
 		for _, i := range imps {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", i.ID, i.At.Format("2006-01-02 15:04"), importer.Escape(i.User), i.Status, i.Layout,
-				i.Counts.New, i.Counts.Changed, i.Counts.Unchanged, i.Counts.Rejected, importer.Escape(i.FileName))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", i.ID, i.At.Format("2006-01-02 15:04"), importer.Escape(i.User), i.Status, i.Layout,
+				i.Counts.New, i.Counts.Changed, i.Counts.Unchanged, i.Counts.Removed, i.Counts.Rejected, importer.Escape(i.FileName))
 		}
 		return tw.Flush()
 	case "show", "rollback":

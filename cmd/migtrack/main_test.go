@@ -183,7 +183,9 @@ func TestGoal8IsNotACatalogSeries(t *testing.T) {
 	}
 }
 
-// writeLong writes a small SDG Global Database long workbook.
+// writeLong writes a small SDG Global Database long workbook of
+// SI_RMT_COST rows: area code, area name, period, value, footnote and,
+// optionally, source (else "World Bank").
 func writeLong(t *testing.T, path string, rows [][]any) {
 	t.Helper()
 	f := excelize.NewFile()
@@ -195,8 +197,12 @@ func writeLong(t *testing.T, path string, rows [][]any) {
 		t.Fatal(err)
 	}
 	for i, r := range rows {
+		source := any("World Bank")
+		if len(r) > 5 { // a row may name its own source
+			source = r[5]
+		}
 		full := []any{"10", "10.c", "10.c.1", "SI_RMT_COST", "Remittance costs", r[0], r[1], r[2], r[3], r[2], "", "", "", "",
-			"World Bank", "", r[4], "C", "G", "PERCENT"}
+			source, "", r[4], "C", "G", "PERCENT"}
 		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+2), &full); err != nil {
 			t.Fatal(err)
 		}

@@ -102,6 +102,9 @@ func (s *Service) Import(ctx context.Context, path string, req Request) (sdg.Imp
 		return s.refuse(ctx, meta, req, fmt.Errorf("begin import of %s: %w", meta.FileName, err))
 	}
 	defer tx.Close()
+	if req.Replace {
+		tx.Replace(req.Area != "")
+	}
 	problems, readErr, err := s.read(ctx, tx, s.cfg.Files.Path(facts.SHA256, name), facts.Rows, req)
 	if err != nil {
 		tx.Close()

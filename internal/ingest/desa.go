@@ -130,6 +130,9 @@ func readDESA(s *sheetRun) error {
 		// ".." everywhere carry no value: there is nothing to place.
 		if !anyValue(row, cols) {
 			n.missing += len(cols)
+			if err := s.retractDESARow(row, cols, code, name); err != nil {
+				return err
+			}
 			continue
 		}
 		a := n.area(catalog.SchemeDESA, false, code, name)
@@ -153,9 +156,13 @@ func readDESA(s *sheetRun) error {
 			raw := cell(row, c.col)
 			var v sdg.Value
 			extra := ""
+			key := sdg.Key{Series: c.series.Code, Area: area, Period: c.period, Dims: c.dims}
 			switch strings.TrimSpace(raw) {
 			case "~":
 				n.suppressed++
+				if err := s.retractMarked(raw, key, s.desaLoc(c, row.Num)); err != nil {
+					return err
+				}
 				continue
 			case "—":
 				extra = "not zero but less than half the unit (—)"
@@ -168,6 +175,9 @@ func readDESA(s *sheetRun) error {
 				}
 				if v.Missing {
 					n.missing++
+					if err := s.retractMarked(raw, key, s.desaLoc(c, row.Num)); err != nil {
+						return err
+					}
 					continue
 				}
 			}
@@ -176,7 +186,7 @@ func readDESA(s *sheetRun) error {
 				nature, typed = stockNature, kind
 			}
 			s.obs = sdg.Observation{
-				Key:       sdg.Key{Series: c.series.Code, Area: area, Period: c.period, Dims: c.dims},
+				Key:       key,
 				Value:     rescale(v.Number, c.mult, c.series.UnitMultiplier),
 				Qualifier: v.Qualifier,
 				Nature:    nature,

@@ -109,6 +109,12 @@ type Options struct {
 	// reports every problem and emits every valid observation, so that the
 	// store can count and the caller can decide.
 	SkipInvalid bool
+	// Replace is the caller's policy too: the file is the complete new
+	// edition of its series, so the store retracts the current values of
+	// its series and publisher that it does not restate. Read itself
+	// reports explicit missing cells to a sink that takes them
+	// (sdg.Retracter) either way.
+	Replace bool
 }
 
 // Result tells what a read found.

@@ -24,6 +24,9 @@ type Counts struct {
 	Changed   int `json:"changed"`
 	Unchanged int `json:"unchanged"`
 	Rejected  int `json:"rejected"`
+	// Removed counts current values the import retracts: the file marks
+	// them missing or, with replace, does not restate them.
+	Removed int `json:"removed"`
 }
 
 // Add adds c2 to c.
@@ -32,6 +35,7 @@ func (c *Counts) Add(c2 Counts) {
 	c.Changed += c2.Changed
 	c.Unchanged += c2.Unchanged
 	c.Rejected += c2.Rejected
+	c.Removed += c2.Removed
 }
 
 // Import is one load of one file.
@@ -116,7 +120,7 @@ func QuoteList(names []string) string {
 }
 
 // Change is one value change recorded in the history: Old is nil for a new
-// observation.
+// observation, New is nil for a retracted one.
 type Change struct {
 	ImportID int64
 	Old, New *Observation
@@ -128,4 +132,12 @@ type Change struct {
 // be reused by the caller after Add returns.
 type ObservationSink interface {
 	Add(o *Observation, at Location) error
+}
+
+// Retracter is an ObservationSink that also hears the keys a file
+// explicitly marks missing ("..", "~" ...): the publisher no longer states
+// a value there, so a store retracts the value it holds for the key.
+// Readers call Retract only on sinks that implement it.
+type Retracter interface {
+	Retract(key Key, at Location) error
 }

@@ -51,7 +51,8 @@ type ImportTx struct {
 	meta sdg.Import
 	conn *sql.Conn
 
-	stager // rows being added
+	stager              // rows being added
+	retract retractions // keys marked missing, replace (retract.go)
 
 	sealed    bool
 	conflicts []sdg.Problem
@@ -141,6 +142,9 @@ func (t *ImportTx) plan(ctx context.Context, q querier) (map[string]sdg.Counts, 
 	if err != nil {
 		return nil, fmt.Errorf("import %s: count changes: %w", t.meta.FileName, err)
 	}
+	if err := t.planRetractions(ctx, q, by); err != nil {
+		return nil, err
+	}
 	return by, nil
 }
 
@@ -166,7 +170,7 @@ func (t *ImportTx) record(status sdg.ImportStatus, by map[string]sdg.Counts, pro
 	for _, c := range by {
 		imp.Counts.Add(c)
 	}
-	if status != sdg.ImportRejected && imp.Counts.New == 0 && imp.Counts.Changed == 0 {
+	if status != sdg.ImportRejected && imp.Counts.New == 0 && imp.Counts.Changed == 0 && imp.Counts.Removed == 0 {
 		imp.Note = joinNote(imp.Note, "no changes")
 	}
 	return imp
@@ -225,6 +229,9 @@ func (t *ImportTx) Apply(ctx context.Context, problems []sdg.Problem) (sdg.Impor
 	if err := t.seal(ctx); err != nil {
 		return sdg.Import{}, err
 	}
+	if err := t.replaceAllowed(problems); err != nil {
+		return sdg.Import{}, err
+	}
 	tx, err := t.db.beginWrite(ctx, t.conn, "import "+t.meta.FileName)
 	if err != nil {
 		return sdg.Import{}, fmt.Errorf("import %s: begin apply: %w", t.meta.FileName, err)
@@ -247,12 +254,16 @@ func (t *ImportTx) Apply(ctx context.Context, problems []sdg.Problem) (sdg.Impor
 		WHERE p.same IS NOT 1 ORDER BY s.seq`, imp.ID); err != nil {
 		return sdg.Import{}, fmt.Errorf("import %s: insert values: %w", t.meta.FileName, err)
 	}
+	if err := t.applyRetractions(ctx, tx, imp.ID); err != nil {
+		return sdg.Import{}, err
+	}
 	if err := tx.Commit(); err != nil {
 		return sdg.Import{}, fmt.Errorf("import %s: commit: %w", t.meta.FileName, err)
 	}
 	t.done = sdg.ImportApplied
 	slog.Info("import applied", "id", imp.ID, "file", imp.FileName, "new", imp.Counts.New,
-		"changed", imp.Counts.Changed, "unchanged", imp.Counts.Unchanged, "rejected", imp.Counts.Rejected)
+		"changed", imp.Counts.Changed, "unchanged", imp.Counts.Unchanged, "rejected", imp.Counts.Rejected,
+		"removed", imp.Counts.Removed)
 	return imp, nil
 }
 
@@ -292,7 +303,7 @@ func (t *ImportTx) Close() error {
 		errs = append(errs, err)
 	}
 	// A fresh context: the import's own may be what ended it.
-	if _, err := t.conn.ExecContext(context.Background(), dropStaging); err != nil {
+	if _, err := t.conn.ExecContext(context.Background(), dropStaging+";"+dropRetractions); err != nil {
 		errs = append(errs, err)
 	}
 	if err := t.conn.Close(); err != nil {

@@ -32,6 +32,9 @@ func scanImport(r interface{ Scan(...any) error }) (sdg.Import, error) {
 	if err := json.Unmarshal([]byte(by), &imp.BySeries); err != nil {
 		return sdg.Import{}, fmt.Errorf("import %d: counts per series: %w", imp.ID, err)
 	}
+	for _, c := range imp.BySeries { // retractions are counted per series only
+		imp.Counts.Removed += c.Removed
+	}
 	return imp, nil
 }
 
@@ -179,9 +182,10 @@ func scanChange(r *sql.Rows, importID int64) (sdg.Change, error) {
 
 // Changes returns one page of what an import changed, for a diff view:
 // the values it set, with the value each replaced (Old nil for a new key),
-// in the order the import wrote them. Unchanged values are not listed. A
-// rolled-back import has no changes left. Paging goes by the import's
-// index, so a page of a million-row import costs a page.
+// in the order the import wrote them, then the values it retracted (New
+// nil). Unchanged values are not listed. A rolled-back import has no
+// changes left. Paging goes by the import's index, so a page of a
+// million-row import costs a page.
 func (db *DB) Changes(ctx context.Context, importID int64, q ChangeQuery) ([]sdg.Change, error) {
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -205,7 +209,15 @@ func (db *DB) Changes(ctx context.Context, importID int64, q ChangeQuery) ([]sdg
 	if err != nil {
 		return nil, fmt.Errorf("changes of import %d: %w", importID, err)
 	}
-	return out, nil
+	retracted, err := moreRetracted(ctx, tx, q, len(out), func() (n int, err error) {
+		err = tx.QueryRowContext(ctx, `SELECT count(*) FROM observations n WHERE n.valid_from = ?`+cond,
+			append([]any{importID}, args...)...).Scan(&n)
+		return n, err
+	}, importRetractions, importID, importID)
+	if err != nil {
+		return nil, fmt.Errorf("changes of import %d: %w", importID, err)
+	}
+	return append(out, retracted...), nil
 }
 
 // Rollback undoes an applied import, returning observations and their
@@ -241,9 +253,16 @@ func (db *DB) Rollback(ctx context.Context, id int64) (sdg.Import, error) {
 		WHERE valid_from = ? AND valid_to IS NOT NULL`, id).Scan(&blocker); err != nil {
 		return sdg.Import{}, fmt.Errorf("roll back import %d: check later imports: %w", id, err)
 	}
+	if !blocker.Valid {
+		later, err := retractionBlocker(ctx, tx, id)
+		if err != nil {
+			return sdg.Import{}, err
+		}
+		blocker = sql.NullInt64{Int64: later, Valid: later != 0}
+	}
 	if blocker.Valid {
 		return sdg.Import{}, sdg.Errorf(sdg.EConflict,
-			"import %d cannot be rolled back: import %d changed values it set; roll back import %d first",
+			"import %d cannot be rolled back: import %d changed values it set or retracted; roll back import %d first",
 			id, blocker.Int64, blocker.Int64)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM observations WHERE valid_from = ?`, id); err != nil {
@@ -251,6 +270,9 @@ func (db *DB) Rollback(ctx context.Context, id int64) (sdg.Import, error) {
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE observations SET valid_to = NULL WHERE valid_to = ?`, id); err != nil {
 		return sdg.Import{}, fmt.Errorf("roll back import %d: restore replaced values: %w", id, err)
+	}
+	if err := forgetRetractions(ctx, tx, id); err != nil {
+		return sdg.Import{}, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = ? WHERE id = ?`, string(sdg.ImportRolledBack), id); err != nil {
 		return sdg.Import{}, fmt.Errorf("roll back import %d: mark: %w", id, err)

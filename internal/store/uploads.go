@@ -123,6 +123,9 @@ func (t *ImportTx) SavePreview(ctx context.Context, id int64, problems []sdg.Pro
 		WHERE p.same IS NOT 1`, id); err != nil {
 		return sdg.Upload{}, fmt.Errorf("upload %d: keep the values to apply: %w", id, err)
 	}
+	if err := t.saveUploadRetractions(ctx, tx, id); err != nil {
+		return sdg.Upload{}, err
+	}
 	pj, err := json.Marshal(u.Preview)
 	if err != nil {
 		return sdg.Upload{}, fmt.Errorf("upload %d: encode preview: %w", id, err)
@@ -173,6 +176,9 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 		WHERE id IN (SELECT old_id FROM upload_changes WHERE upload_id = ? AND old_id IS NOT NULL)`, imp.ID, id); err != nil {
 		return sdg.Import{}, fmt.Errorf("apply upload %d: close changed values: %w", id, err)
 	}
+	if err := applyUploadRetractions(ctx, tx, id, imp.ID); err != nil {
+		return sdg.Import{}, err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO observations (`+obsCols+`, valid_from)
 		SELECT `+obsCols+`, ? FROM upload_changes WHERE upload_id = ?`, imp.ID, id); err != nil {
 		return sdg.Import{}, fmt.Errorf("apply upload %d: insert values: %w", id, err)
@@ -184,7 +190,8 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 		return sdg.Import{}, fmt.Errorf("apply upload %d: commit: %w", id, err)
 	}
 	slog.Info("upload applied", "upload", id, "import", imp.ID, "file", imp.FileName, "new", imp.Counts.New,
-		"changed", imp.Counts.Changed, "unchanged", imp.Counts.Unchanged, "rejected", imp.Counts.Rejected)
+		"changed", imp.Counts.Changed, "unchanged", imp.Counts.Unchanged, "rejected", imp.Counts.Rejected,
+		"removed", imp.Counts.Removed)
 	return imp, nil
 }
 
@@ -254,6 +261,9 @@ func (db *DB) RepreviewUpload(ctx context.Context, id int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM upload_changes WHERE upload_id = ?`, id); err != nil {
 		return fmt.Errorf("refresh upload %d: drop staged values: %w", id, err)
 	}
+	if err := dropUploadRetractions(ctx, tx, id); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET status = ?, preview = '{}', generation = 0 WHERE id = ?`,
 		string(sdg.UploadPending), id); err != nil {
 		return fmt.Errorf("refresh upload %d: %w", id, err)
@@ -281,6 +291,9 @@ func uploadRecord(u sdg.Upload, status sdg.ImportStatus) sdg.Import {
 func endUpload(ctx context.Context, tx *sql.Tx, id int64, status sdg.UploadStatus, importID int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM upload_changes WHERE upload_id = ?`, id); err != nil {
 		return fmt.Errorf("end upload %d: drop staged values: %w", id, err)
+	}
+	if err := dropUploadRetractions(ctx, tx, id); err != nil {
+		return err
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE uploads SET status = ?, import_id = ?, preview = '{}'
 		WHERE id = ? AND status IN (?, ?)`, string(status), importID, id, string(sdg.UploadPending), string(sdg.UploadPreviewed))
@@ -329,7 +342,15 @@ func (db *DB) UploadChanges(ctx context.Context, id int64, q ChangeQuery) ([]sdg
 	if err != nil {
 		return nil, fmt.Errorf("changes of upload %d: %w", id, err)
 	}
-	return out, nil
+	retracted, err := moreRetracted(ctx, db.reader, q, len(out), func() (n int, err error) {
+		err = db.reader.QueryRowContext(ctx, `SELECT count(*) FROM upload_changes c WHERE c.upload_id = ?`+cond,
+			append([]any{id}, args...)...).Scan(&n)
+		return n, err
+	}, uploadRetractions, id, 0)
+	if err != nil {
+		return nil, fmt.Errorf("changes of upload %d: %w", id, err)
+	}
+	return append(out, retracted...), nil
 }
 
 // RecordRejected records a refused attempt that never got as far as
