@@ -115,6 +115,11 @@ type Options struct {
 	// reports explicit missing cells to a sink that takes them
 	// (sdg.Retracter) either way.
 	Replace bool
+	// Limits bound what the file may make the reader allocate or inflate
+	// (cell and row size, shared strings, total inflated bytes, …); zero
+	// fields take sheet.DefaultLimits. A file past one is refused with an
+	// sdg.EInvalid error naming the sheet and cell.
+	Limits sheet.Limits
 }
 
 // Result tells what a read found.
@@ -181,13 +186,17 @@ func Read(ctx context.Context, path string, cat *catalog.Catalog, opt Options, s
 	if err != nil {
 		return Result{}, err
 	}
-	book, err := sheet.Open(path)
+	book, err := sheet.OpenWith(path, opt.Limits)
 	if err != nil {
 		return Result{}, userFileError(path, err)
 	}
 	defer book.Close()
 	r.book = book
 	err = r.readBook()
+	var ue *userError
+	if (errors.Is(err, sheet.ErrLimit) || errors.Is(err, sheet.ErrMalformed)) && !errors.As(err, &ue) {
+		err = userFileError(path, err) // from a pass that did not go through rowsError (UN DESA notes)
+	}
 	if r.progress != nil {
 		r.progress(r.res.Rows)
 	}
@@ -198,7 +207,7 @@ func Read(ctx context.Context, path string, cat *catalog.Catalog, opt Options, s
 // differently (legacy .xls, encryption, unknown format, a limit) as
 // sdg.EInvalid, keeping the cause for errors.Is.
 func userFileError(path string, err error) error {
-	for _, e := range []error{sheet.ErrLegacyXLS, sheet.ErrEncrypted, sheet.ErrUnsupported, sheet.ErrLimit} {
+	for _, e := range []error{sheet.ErrLegacyXLS, sheet.ErrEncrypted, sheet.ErrUnsupported, sheet.ErrLimit, sheet.ErrMalformed} {
 		if errors.Is(err, e) {
 			return &userError{e: sdg.Errorf(sdg.EInvalid, "%v", err), cause: err}
 		}
@@ -373,9 +382,10 @@ func (r *run) noteUnmatched() {
 }
 
 // rowsError wraps an error met while reading a sheet's rows. A file past
-// the sheet reader's limits (rows, sizes) is the user's to fix: sdg.EInvalid.
+// the sheet reader's limits (rows, sizes) or a malformed one (bad sheet
+// XML, a damaged zip) is the user's to fix: sdg.EInvalid.
 func (r *run) rowsError(name string, err error) error {
-	if errors.Is(err, sheet.ErrLimit) {
+	if errors.Is(err, sheet.ErrLimit) || errors.Is(err, sheet.ErrMalformed) {
 		return userFileError(r.path, err)
 	}
 	if name == "" {

@@ -1,7 +1,6 @@
 package sheet
 
 import (
-	"errors"
 	"io"
 	"sync"
 )
@@ -65,7 +64,10 @@ func (a *asyncReader) fill() {
 			return
 		}
 		n, err := io.ReadFull(a.rc, buf)
-		if errors.Is(err, io.ErrUnexpectedEOF) {
+		// ReadFull's own ErrUnexpectedEOF (the stream ended inside this
+		// chunk) is a clean end; one from the stream itself (a zip entry
+		// shorter than it declares) comes wrapped, and stays an error.
+		if err == io.ErrUnexpectedEOF {
 			err = io.EOF
 		}
 		select {

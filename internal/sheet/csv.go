@@ -264,11 +264,43 @@ func (b *csvBook) Rows(sheet string) (Rows, error) {
 	if b.enc != encUTF8 {
 		r = transform.NewReader(r, b.decoder())
 	}
-	cr := csv.NewReader(&lineEndReader{r: r})
+	bound := &recordBound{r: &lineEndReader{r: r}, limit: int64(b.lim.RowBytes) + csvReadAhead}
+	cr := csv.NewReader(bound)
 	cr.Comma = b.comma
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
-	return &csvRows{book: b, f: f, r: cr}, nil
+	return &csvRows{book: b, f: f, r: cr, bound: bound}, nil
+}
+
+// csvReadAhead is how far encoding/csv may read past the record it is
+// parsing (the buffer of its bufio.Reader), allowed on top of RowBytes.
+const csvReadAhead = 64 << 10
+
+// recordBound stops encoding/csv from buffering an endless record: it
+// hands out at most limit bytes past the end of the last record read, then
+// fails. encoding/csv holds a whole record (one line, or a quoted field
+// over many) in memory, so without it a 500 MB line would cost gigabytes.
+type recordBound struct {
+	r        io.Reader
+	read     int64 // bytes handed out
+	start    int64 // where the current record starts (the csv reader's offset after the last one)
+	limit    int64
+	exceeded bool
+}
+
+// Read implements io.Reader.
+func (b *recordBound) Read(p []byte) (int, error) {
+	room := b.start + b.limit - b.read
+	if room <= 0 {
+		b.exceeded = true
+		return 0, ErrLimit
+	}
+	if int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := b.r.Read(p)
+	b.read += int64(n)
+	return n, err
 }
 
 // csvRows iterates over the records of a delimited text file.
@@ -276,9 +308,12 @@ type csvRows struct {
 	book  *csvBook
 	f     *os.File
 	r     *csv.Reader
+	bound *recordBound
 	row   Row
-	count int
-	err   error
+	// lastLine is the line on which the last record read ends.
+	lastLine int
+	count    int
+	err      error
 }
 
 // Next reads the next record that has a non-empty cell.
@@ -288,6 +323,11 @@ func (c *csvRows) Next() bool {
 	}
 	for {
 		rec, err := c.r.Read()
+		if c.bound.exceeded {
+			c.err = fmt.Errorf("%s: the record after line %d is longer than the %d bytes one row may hold: %w",
+				displayName(c.book.path), c.lastLine, c.book.lim.RowBytes, ErrLimit)
+			return false
+		}
 		if errors.Is(err, io.EOF) {
 			return false
 		}
@@ -300,13 +340,23 @@ func (c *csvRows) Next() bool {
 			c.err = fmt.Errorf("%s: more than %d rows: %w", displayName(c.book.path), c.book.lim.Rows, ErrLimit)
 			return false
 		}
+		c.bound.start = c.r.InputOffset()
 		line, _ := c.r.FieldPos(0)
+		c.lastLine, _ = c.r.FieldPos(len(rec) - 1)
 		if c.book.sepRow && line == 1 {
 			continue
 		}
 		cells := trimTrailingEmpty(rec)
 		if len(cells) == 0 {
 			continue
+		}
+		for i, f := range cells {
+			if len(f) > c.book.lim.CellBytes {
+				fl, _ := c.r.FieldPos(i)
+				c.err = fmt.Errorf("%s: cell %s (line %d, field %d): text of %d bytes, more than the %d allowed in one cell: %w",
+					displayName(c.book.path), CellRef(i, line), fl, i+1, len(f), c.book.lim.CellBytes, ErrLimit)
+				return false
+			}
 		}
 		c.row = Row{Num: line, Cells: cells}
 		return true

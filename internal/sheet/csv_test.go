@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -185,8 +186,11 @@ func TestCSVReal(t *testing.T) {
 				t.Fatalf("rows = %v, want a header on line 1", rows)
 			}
 			want := firstCells[filepath.Base(path)]
-			if len(rows[0].Cells) < len(want) || !reflect.DeepEqual(rows[0].Cells[:len(want)], want) {
+			if len(rows[0].Cells) < len(want) || !slices.Equal(rows[0].Cells[:len(want)], want) {
 				t.Fatalf("header = %q, want it to start with %q", rows[0].Cells, want)
+			}
+			if want == nil {
+				return // a file with a title above its table (UNHCR, UNSD, World Bank): only line 1 is known
 			}
 			width := len(rows[0].Cells)
 			for _, r := range rows[1:] {

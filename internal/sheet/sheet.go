@@ -55,14 +55,21 @@ type Book interface {
 	Close() error
 }
 
-// Limits bound what a file may make the reader allocate, so that a zip bomb
-// or a runaway file is refused with a clear error instead of exhausting the
-// machine. A zero field takes its default.
+// Limits bound what a file may make the reader allocate or inflate, so
+// that a zip bomb, a runaway file or a hostile one is refused with a clear
+// error (wrapping ErrLimit, naming the sheet and cell) instead of
+// exhausting the machine. Memory is bounded by what is kept, not by what
+// the file declares. A zero field takes its default.
 type Limits struct {
 	SheetBytes         int64 // uncompressed size of one sheet's XML (default 2 GiB: a million-row sheet written with inline strings is ~0.9 GB; sheets are streamed, so this bounds time, not memory)
 	SharedStringsBytes int64 // uncompressed size of the shared strings table (default 64 MiB)
+	SharedStrings      int   // entries of the shared strings table (default 4,000,000)
 	PartBytes          int64 // any other XML part read: workbook, relationships, styles (default 16 MiB)
+	InflatedBytes      int64 // everything inflated from one xlsx file, over all sheets and passes (default 2 GiB: a zip whose entries alias one huge stream stops here)
+	Sheets             int   // sheets a workbook may list (default 1,000)
 	Rows               int   // rows (xlsx row elements, csv records) in one sheet (default 2,000,000)
+	CellBytes          int   // text of one cell or csv field (default 32 KiB)
+	RowBytes           int   // text of one row, or one csv record as written (default 1 MiB)
 }
 
 // DefaultLimits returns the limits Open applies.
@@ -70,27 +77,36 @@ func DefaultLimits() Limits {
 	return Limits{
 		SheetBytes:         2 << 30,
 		SharedStringsBytes: 64 << 20,
+		SharedStrings:      4_000_000,
 		PartBytes:          16 << 20,
+		InflatedBytes:      2 << 30,
+		Sheets:             1000,
 		Rows:               2_000_000,
+		CellBytes:          32 << 10,
+		RowBytes:           1 << 20,
 	}
 }
 
 // withDefaults fills zero fields with the defaults.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.SheetBytes <= 0 {
-		l.SheetBytes = d.SheetBytes
-	}
-	if l.SharedStringsBytes <= 0 {
-		l.SharedStringsBytes = d.SharedStringsBytes
-	}
-	if l.PartBytes <= 0 {
-		l.PartBytes = d.PartBytes
-	}
-	if l.Rows <= 0 {
-		l.Rows = d.Rows
-	}
+	orDefault(&l.SheetBytes, d.SheetBytes)
+	orDefault(&l.SharedStringsBytes, d.SharedStringsBytes)
+	orDefault(&l.SharedStrings, d.SharedStrings)
+	orDefault(&l.PartBytes, d.PartBytes)
+	orDefault(&l.InflatedBytes, d.InflatedBytes)
+	orDefault(&l.Sheets, d.Sheets)
+	orDefault(&l.Rows, d.Rows)
+	orDefault(&l.CellBytes, d.CellBytes)
+	orDefault(&l.RowBytes, d.RowBytes)
 	return l
+}
+
+// orDefault sets *v to def when it is zero or negative.
+func orDefault[T int | int64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // Errors a caller may want to tell apart with errors.Is: each comes wrapped
@@ -104,6 +120,11 @@ var (
 	ErrUnsupported = errors.New("unsupported file format")
 	// ErrLimit marks a file that exceeds one of the Limits.
 	ErrLimit = errors.New("limit exceeded")
+	// ErrMalformed marks a file that breaks its format's rules: sheet XML
+	// with bad references or cut short, cells out of order, a damaged zip
+	// (an entry inflating to another size than it declares, a bad
+	// checksum, entries sharing their data).
+	ErrMalformed = errors.New("malformed file")
 	// ErrNoSheet marks a request for a sheet the book does not have.
 	ErrNoSheet = errors.New("no such sheet")
 )

@@ -3,13 +3,16 @@ package sheet
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // xlsxBook is an xlsx workbook read straight from its zip: workbook
@@ -27,8 +30,10 @@ type xlsxBook struct {
 	styles   string
 	date1904 bool
 
+	inflated atomic.Int64 // bytes inflated from the zip so far, over all parts and passes
+
 	once       sync.Once // loads shared strings and styles on first use
-	sst        []string
+	sst        *sharedStrings
 	dateStyles []bool // by cell style index: the number format is a date
 	loadErr    error
 }
@@ -167,6 +172,9 @@ func (b *xlsxBook) readStructure() error {
 			b.styles = r.Target
 		}
 	}
+	if len(wb.Sheets) > b.lim.Sheets {
+		return fmt.Errorf("%s lists %d sheets, more than the %d allowed: %w", displayName(b.path), len(wb.Sheets), b.lim.Sheets, ErrLimit)
+	}
 	for _, s := range wb.Sheets {
 		sh := xlsxSheet{name: s.Name}
 		for _, a := range s.Attrs {
@@ -175,6 +183,27 @@ func (b *xlsxBook) readStructure() error {
 			}
 		}
 		b.sheets = append(b.sheets, sh)
+	}
+	return b.checkOverlap()
+}
+
+// checkOverlap refuses a zip two of whose entries share their data: no
+// real workbook does that, and a zip bomb does it to inflate one stream
+// many times over.
+func (b *xlsxBook) checkOverlap() error {
+	at := make(map[int64]string, len(b.zr.File))
+	for _, f := range b.zr.File {
+		if f.CompressedSize64 == 0 {
+			continue
+		}
+		off, err := f.DataOffset()
+		if err != nil {
+			return fmt.Errorf("%s: entry %s: %w", displayName(b.path), f.Name, damaged(err))
+		}
+		if other, ok := at[off]; ok {
+			return fmt.Errorf("%s: the zip is damaged (entries %s and %s share their data, as in a zip bomb): %w", displayName(b.path), other, f.Name, ErrMalformed)
+		}
+		at[off] = f.Name
 	}
 	return nil
 }
@@ -207,9 +236,45 @@ func (b *xlsxBook) openPart(name string, limit int64) (io.ReadCloser, error) {
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("%s: open %s: %w", displayName(b.path), name, err)
+		return nil, fmt.Errorf("%s: open %s: %w", displayName(b.path), name, damaged(err))
 	}
-	return rc, nil
+	return &countedPart{rc: rc, book: b}, nil
+}
+
+// countedPart is the inflating stream of one part. It adds what it
+// inflates to the book's total, failing past Limits.InflatedBytes (so 50
+// entries aliasing one huge stream cost one limit's worth of work, not 50
+// streams' worth), and marks a damaged zip's errors as ErrMalformed.
+type countedPart struct {
+	rc   io.ReadCloser
+	book *xlsxBook
+}
+
+// Read implements io.Reader.
+func (c *countedPart) Read(p []byte) (int, error) {
+	n, err := c.rc.Read(p)
+	if total, lim := c.book.inflated.Add(int64(n)), c.book.lim.InflatedBytes; total > lim {
+		return n, fmt.Errorf("the workbook inflates to more than %d bytes in all (the limit against zip bombs): %w", lim, ErrLimit)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = damaged(err)
+	}
+	return n, err
+}
+
+// Close implements io.Closer.
+func (c *countedPart) Close() error { return c.rc.Close() }
+
+// damaged marks an error of the zip layer (an entry inflating to more or
+// less than it declares, a bad checksum, corrupt deflate data) as
+// ErrMalformed, keeping the cause.
+func damaged(err error) error {
+	var corrupt flate.CorruptInputError
+	if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrAlgorithm) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &corrupt) {
+		return fmt.Errorf("the zip is damaged (%w): %w", err, ErrMalformed)
+	}
+	return err
 }
 
 // Sheets lists the sheet names in workbook order, hidden ones included:
@@ -240,30 +305,37 @@ func (b *xlsxBook) load() error {
 	return b.loadErr
 }
 
-// readSharedStrings loads the shared strings table with the scanner. All
-// strings are decoded into one buffer and sliced from one string, so the
-// table costs two allocations however many entries it has. Rich text runs
-// are joined; phonetic runs (rPh) are not part of the text.
-func (b *xlsxBook) readSharedStrings() ([]string, error) {
+// readSharedStrings loads the shared strings table with the scanner into
+// a compact sharedStrings. Rich text runs are joined; phonetic runs (rPh)
+// are not part of the text. An entry's raw text is collected only up to
+// what a cell may hold, so one huge entry costs no more than a small one.
+func (b *xlsxBook) readSharedStrings() (*sharedStrings, error) {
 	rc, err := b.openPart(b.sstPart, b.lim.SharedStringsBytes)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
 	s := newXMLScanner(rc, 64<<10)
-	var all, raw []byte
-	var ends []int
+	sst := newSharedStrings(b.lim.SharedStrings, b.lim.CellBytes)
+	maxRaw := rawBytes(b.lim.CellBytes)
+	var raw, text []byte
+	rawLen := 0 // raw bytes of the current entry, kept or not
 	inSI, inT, phonetic := false, false, 0
+	fail := func(err error) (*sharedStrings, error) {
+		return nil, fmt.Errorf("%s: read %s: %w", displayName(b.path), b.sstPart, err)
+	}
 	for k := s.next(); k != tokEOF; k = s.next() {
 		switch k {
 		case tokStart:
 			switch string(s.name) {
 			case "si":
 				if s.selfClose {
-					ends = append(ends, len(all))
+					if err := sst.add(nil, 0); err != nil {
+						return fail(err)
+					}
 					continue
 				}
-				inSI, raw = true, raw[:0]
+				inSI, raw, rawLen = true, raw[:0], 0
 			case "rPh":
 				if !s.selfClose {
 					phonetic++
@@ -275,8 +347,18 @@ func (b *xlsxBook) readSharedStrings() ([]string, error) {
 			switch string(s.name) {
 			case "si":
 				if inSI {
-					all = appendBSTR(all, appendUnescaped(nil, raw))
-					ends = append(ends, len(all))
+					tooLong := 0
+					if rawLen > maxRaw {
+						tooLong = rawLen
+					} else {
+						text = appendBSTR(text[:0], appendUnescaped(nil, raw))
+						if len(text) > b.lim.CellBytes {
+							tooLong = len(text)
+						}
+					}
+					if err := sst.add(text, tooLong); err != nil {
+						return fail(err)
+					}
 				}
 				inSI = false
 			case "rPh":
@@ -288,26 +370,23 @@ func (b *xlsxBook) readSharedStrings() ([]string, error) {
 			}
 		case tokText:
 			if inT {
-				if s.cdata {
-					raw = appendEscapedCDATA(raw, s.text)
-				} else {
-					raw = append(raw, s.text...)
+				rawLen += len(s.text)
+				if rawLen <= maxRaw {
+					raw = appendText(raw, s)
 				}
 			}
 		}
 	}
 	if err := s.failure(); err != nil {
-		return nil, fmt.Errorf("%s: read %s: %w", displayName(b.path), b.sstPart, err)
+		return fail(err)
 	}
-	joined := string(all)
-	sst := make([]string, len(ends))
-	start := 0
-	for i, end := range ends {
-		sst[i] = joined[start:end]
-		start = end
-	}
+	sst.done()
 	return sst, nil
 }
+
+// rawBytes is how much raw XML text is collected for one cell of at most
+// cellBytes decoded: a reference such as &quot; is six bytes for one.
+func rawBytes(cellBytes int) int { return 8 * cellBytes }
 
 // readDateStyles tells, for each cell style, whether its number format
 // shows a date, because xlsx stores dates as plain serial numbers and only

@@ -2,7 +2,6 @@ package sheet
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -18,10 +17,6 @@ const (
 	maxColumns = 16384
 	maxRowNum  = 1 << 20
 )
-
-// errMalformed is wrapped by errors about sheet XML that breaks the
-// format's rules (bad references, truncated elements).
-var errMalformed = errors.New("malformed sheet XML")
 
 // cellType is the t attribute of a cell.
 type cellType byte
@@ -119,7 +114,20 @@ func (x *xlsxRows) Close() error {
 
 // fail records a malformation of the sheet and ends the scan.
 func (x *xlsxRows) fail(format string, args ...any) bool {
-	x.err = fmt.Errorf("%s: sheet %q: %s: %w", displayName(x.book.path), x.sheet, fmt.Sprintf(format, args...), errMalformed)
+	x.err = fmt.Errorf("%s: sheet %q: %s: %w", displayName(x.book.path), x.sheet, fmt.Sprintf(format, args...), ErrMalformed)
+	x.done = true
+	return false
+}
+
+// tooLong refuses the cell at col of row num, whose text of n bytes is
+// longer than Limits.CellBytes.
+func (x *xlsxRows) tooLong(num, col, n int) bool {
+	return x.limit("cell %s: text of %d bytes, more than the %d allowed in one cell", CellRef(col, num), n, x.book.lim.CellBytes)
+}
+
+// limit records a limit the sheet exceeds and ends the scan.
+func (x *xlsxRows) limit(format string, args ...any) bool {
+	x.err = fmt.Errorf("%s: sheet %q: %s: %w", displayName(x.book.path), x.sheet, fmt.Sprintf(format, args...), ErrLimit)
 	x.done = true
 	return false
 }
@@ -177,9 +185,7 @@ func (x *xlsxRows) next() bool {
 			x.lastNum = num
 			x.count++
 			if x.count > x.book.lim.Rows {
-				x.err = fmt.Errorf("%s: sheet %q: more than %d rows: %w", displayName(x.book.path), x.sheet, x.book.lim.Rows, ErrLimit)
-				x.done = true
-				return false
+				return x.limit("more than %d rows", x.book.lim.Rows)
 			}
 			if x.sc.selfClose {
 				continue
@@ -383,7 +389,7 @@ func (x *xlsxRows) readCell(num, col int, typ cellType, style int) bool {
 		case !inline:
 			return x.addValue(num, col, typ, style, text)
 		case typ == cellInline:
-			x.addInline(col, text)
+			return x.addInline(num, col, text)
 		}
 		return true
 	}
@@ -405,6 +411,9 @@ func (x *xlsxRows) readCell(num, col int, typ cellType, style int) bool {
 				x.raw = appendText(x.raw, x.sc)
 			case 2:
 				x.isRaw = appendText(x.isRaw, x.sc)
+			}
+			if n := len(x.raw) + len(x.isRaw); n > rawBytes(x.book.lim.CellBytes) {
+				return x.tooLong(num, col, n)
 			}
 		case tokStart:
 			switch string(x.sc.name) {
@@ -428,8 +437,7 @@ func (x *xlsxRows) readCell(num, col int, typ cellType, style int) bool {
 			switch string(x.sc.name) {
 			case "c":
 				if hasIS && typ == cellInline {
-					x.addInline(col, x.isRaw)
-					return true
+					return x.addInline(num, col, x.isRaw)
 				}
 				if hasV {
 					return x.addValue(num, col, typ, style, x.raw)
@@ -455,7 +463,7 @@ func appendText(dst []byte, sc *xmlScanner) []byte {
 }
 
 // addInline records an inline string cell.
-func (x *xlsxRows) addInline(col int, raw []byte) {
+func (x *xlsxRows) addInline(num, col int, raw []byte) bool {
 	start := len(x.text)
 	if !needsDecoding(raw) {
 		x.text = appendBSTR(x.text, raw)
@@ -463,7 +471,7 @@ func (x *xlsxRows) addInline(col int, raw []byte) {
 		x.tmp = appendUnescaped(x.tmp[:0], raw)
 		x.text = appendBSTR(x.text, x.tmp)
 	}
-	x.addSpan(col, start)
+	return x.addSpan(num, col, start)
 }
 
 // needsDecoding reports whether raw text holds a reference or a carriage
@@ -479,11 +487,28 @@ func needsDecoding(raw []byte) bool {
 }
 
 // addSpan records the text appended since start as the cell at col, unless
-// it is empty.
-func (x *xlsxRows) addSpan(col, start int) {
+// it is empty, refusing a cell or row longer than the limits allow.
+func (x *xlsxRows) addSpan(num, col, start int) bool {
+	if n := len(x.text) - start; n > x.book.lim.CellBytes {
+		return x.tooLong(num, col, n)
+	}
+	if len(x.text) > x.book.lim.RowBytes {
+		return x.limit("row %d: text of more than %d bytes up to cell %s, more than one row may hold", num, x.book.lim.RowBytes, CellRef(col, num))
+	}
 	if len(x.text) > start {
+		if len(x.spans) >= maxColumns {
+			return x.tooManyCells(num, col)
+		}
 		x.spans = append(x.spans, cellSpan{col: col, start: start, end: len(x.text), inBuf: true})
 	}
+	return true
+}
+
+// tooManyCells refuses a row with more non-empty cells than the grid has
+// columns: cells repeated (a row of a million A1 cells) would otherwise
+// make one row as large as the file.
+func (x *xlsxRows) tooManyCells(num, col int) bool {
+	return x.fail("row %d: more than %d cells (cell %s is one too many: cells repeat)", num, maxColumns, CellRef(col, num))
 }
 
 // addValue records a cell from its raw <v> text according to its type.
@@ -500,10 +525,17 @@ func (x *xlsxRows) addValue(num, col int, typ cellType, style int, v []byte) boo
 			return true
 		}
 		i, err := strconv.Atoi(string(t))
-		if err != nil || i < 0 || i >= len(x.book.sst) {
-			return x.fail("cell %s: shared string index %q out of range (the table has %d)", CellRef(col, num), t, len(x.book.sst))
+		if err != nil || i < 0 || i >= x.book.sst.len() {
+			return x.fail("cell %s: shared string index %q out of range (the table has %d)", CellRef(col, num), t, x.book.sst.len())
 		}
-		if s := x.book.sst[i]; s != "" {
+		s, tooLong := x.book.sst.get(i)
+		if tooLong > 0 {
+			return x.tooLong(num, col, tooLong)
+		}
+		if s != "" {
+			if len(x.spans) >= maxColumns {
+				return x.tooManyCells(num, col)
+			}
 			x.spans = append(x.spans, cellSpan{col: col, shared: s})
 		}
 		return true
@@ -525,8 +557,7 @@ func (x *xlsxRows) addValue(num, col int, typ cellType, style int, v []byte) boo
 	default:
 		x.text = x.appendNumber(x.text, v, style)
 	}
-	x.addSpan(col, start)
-	return true
+	return x.addSpan(num, col, start)
 }
 
 // appendNumber renders a numeric cell. A cell whose style shows a date

@@ -349,8 +349,8 @@ func TestXLSXMalformed(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `bad.xlsx: sheet "S"`) {
 				t.Fatalf("err = %v, want one containing %q", err, tc.want)
 			}
-			if !errors.Is(err, errMalformed) {
-				t.Fatalf("err = %v, does not wrap errMalformed", err)
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("err = %v, does not wrap ErrMalformed", err)
 			}
 		})
 	}
