@@ -9,7 +9,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/labstack/gommon/bytes"
+
 	"github.com/migtrack/migtrack/internal/auth"
+	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/importer"
 	"github.com/migtrack/migtrack/internal/store"
 	"github.com/migtrack/migtrack/internal/web"
 )
@@ -45,6 +49,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	fs.StringVar(&maxAge, "session-max-age", maxAge, "sign out this long after sign-in, however active ($MIGTRACK_SESSION_MAX_AGE)")
 	fs.DurationVar(&pageMaxAge, "max-age", pageMaxAge, "how long browsers and proxies may reuse a page without revalidating; 0: always revalidate ($MIGTRACK_MAX_AGE)")
 	fs.IntVar(&cacheMB, "cache-mb", cacheMB, "memory for rendered pages, in MiB ($MIGTRACK_CACHE_MB)")
+	uploadLimit := envOr("MIGTRACK_UPLOAD_LIMIT", "256M")
+	fs.StringVar(&uploadLimit, "upload-limit", uploadLimit, "largest file an analyst may upload, e.g. 256M or 1G ($MIGTRACK_UPLOAD_LIMIT)")
+	uploadExpiry := envOr("MIGTRACK_UPLOAD_EXPIRY", importer.DefaultExpiry.String())
+	fs.StringVar(&uploadExpiry, "upload-expiry", uploadExpiry, "discard uploads not applied within this long ($MIGTRACK_UPLOAD_EXPIRY)")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -54,6 +62,14 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	if policy.MaxAge, err = positiveDuration("session-max-age", maxAge); err != nil {
+		return err
+	}
+	limit, err := bytes.Parse(uploadLimit)
+	if err != nil || limit <= 0 {
+		return usageError("--upload-limit %q: want a size such as 256M or 1G", uploadLimit)
+	}
+	expiry, err := positiveDuration("upload-expiry", uploadExpiry)
+	if err != nil {
 		return err
 	}
 	fresh, err := isMissing(m.DBPath)
@@ -74,17 +90,56 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	svc, stop, err := m.startUploads(ctx, cat, expiry)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method,
 		Auth: policy, TrustProxy: trustProxy, SecureCookies: secureCookies,
-		MaxAge: pageMaxAge, CacheBytes: int64(cacheMB) << 20})
+		MaxAge: pageMaxAge, CacheBytes: int64(cacheMB) << 20, Importer: svc, UploadLimit: limit})
 	if err != nil {
 		return fmt.Errorf("start web server: %w", err)
 	}
 	if err := m.adviseFirstAdmin(ctx, db); err != nil {
 		return err
 	}
-	m.Logger.Info("serving migtrack", "addr", addr, "db", m.DBPath)
+	m.Logger.Info("serving migtrack", "addr", addr, "db", m.DBPath, "upload_limit", uploadLimit)
 	return srv.ListenAndServe(ctx, addr)
+}
+
+// startUploads starts the import service of the web uploads on a
+// database handle of its own: reading a large file holds that handle's
+// writer connection, which the server's sessions and audit log must not
+// wait for. stop ends its worker and closes the handle.
+func (m *Main) startUploads(ctx context.Context, cat *catalog.Catalog, expiry time.Duration) (*importer.Service, func(), error) {
+	db, err := store.Open(ctx, m.DBPath)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database %s for uploads: %w", m.DBPath, err)
+	}
+	files, err := importer.NewFiles(m.DBPath + ".files")
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	svc, err := importer.New(importer.Config{Store: db, Catalog: cat, Files: files, Logger: m.Logger, Expiry: expiry})
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := svc.Run(runCtx); err != nil {
+			m.Logger.Error("upload worker stopped", "err", err)
+		}
+	}()
+	return svc, func() {
+		cancel()
+		<-done
+		db.Close()
+	}, nil
 }
 
 // adviseFirstAdmin says, in the log and on stderr, how to create the

@@ -182,6 +182,12 @@ func (f *Files) KeepFile(path, name string) (Facts, error) {
 	return f.Keep(src, name, 0)
 }
 
+// Has reports whether the file with this sha256 and name is kept.
+func (f *Files) Has(sum, name string) bool {
+	_, err := os.Stat(f.Path(sum, name))
+	return err == nil
+}
+
 // Open opens the kept file with this sha256 and name after checking that
 // its content still has that sha256, so a download is exactly what was
 // uploaded. A missing file is not found; a changed one is an error.

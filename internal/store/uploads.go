@@ -37,6 +37,9 @@ func scanUpload(r interface{ Scan(...any) error }) (sdg.Upload, error) {
 	return u, nil
 }
 
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
 func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // CreateUpload records a new upload (status pending) and returns its id.

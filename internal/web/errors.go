@@ -21,6 +21,10 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case sdg.EConflict:
 		return http.StatusConflict
+	case sdg.ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case sdg.EUnsupported:
+		return http.StatusUnsupportedMediaType
 	case sdg.EUnauthorized:
 		return http.StatusUnauthorized
 	case sdg.EForbidden:

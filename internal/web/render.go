@@ -29,7 +29,8 @@ var templateFS embed.FS
 
 // pageNames are the page templates; each is parsed with the layout and
 // the partials into its own set, once, at start.
-var pageNames = []string{"overview", "target", "series", "area", "coverage", "changes", "error", "login", "users", "audit"}
+var pageNames = []string{"overview", "target", "series", "area", "coverage", "changes", "error", "login", "users", "audit",
+	"upload", "upload_preview", "imports", "import", "rollback"}
 
 // parseTemplates parses every page template, failing on the first error so
 // a broken template stops the server at start, not at the first request.
@@ -45,6 +46,8 @@ func parseTemplates(a *assets) (map[string]*template.Template, error) {
 		"stamp": fmtStamp,
 		// methods lists every progress method, for the footer's hint.
 		"methods": assess.MethodNames,
+		// dict passes several values to a partial: dict "Key" value ….
+		"dict": templateDict,
 	}
 	out := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
@@ -56,6 +59,22 @@ func parseTemplates(a *assets) (map[string]*template.Template, error) {
 		out[name] = t
 	}
 	return out, nil
+}
+
+// templateDict builds a map from alternating keys and values.
+func templateDict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 // pageView is what the layout renders; Body is the page's own view model
@@ -72,6 +91,11 @@ type pageView struct {
 	// on cached ones: public pages stay the same bytes for everyone.
 	User *sdg.User
 	CSRF string
+	// Scripts are page scripts (static/js paths) loaded after the layout's.
+	Scripts []string
+	// Refresh, when set, reloads the page every so many seconds in
+	// browsers without JavaScript (a page being built in the background).
+	Refresh int
 }
 
 // respond serves a page from the cache, building it on a miss: as HTML at

@@ -26,6 +26,7 @@ import (
 	"github.com/migtrack/migtrack/internal/auth"
 	"github.com/migtrack/migtrack/internal/catalog"
 	"github.com/migtrack/migtrack/internal/metrics"
+	"github.com/migtrack/migtrack/internal/importer"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
 	"github.com/migtrack/migtrack/static"
@@ -71,7 +72,17 @@ type Config struct {
 	// SecureCookies always sets the Secure flag on cookies, for a TLS
 	// proxy that does not send X-Forwarded-Proto.
 	SecureCookies bool
+	// Importer takes uploads (/upload, /uploads, /imports); nil serves
+	// no upload or history pages. Its Run must be running.
+	Importer *importer.Service
+	// UploadLimit caps one uploaded file in bytes (default
+	// DefaultUploadLimit).
+	UploadLimit int64
 }
+
+// DefaultUploadLimit is the largest file an analyst may upload unless
+// Config says otherwise: 256 MB.
+const DefaultUploadLimit = 256 << 20
 
 // Server is the dashboard: an Echo instance wired with our middleware,
 // templates parsed once and the page cache.
@@ -124,6 +135,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.GenerationTTL == 0 {
 		cfg.GenerationTTL = 500 * time.Millisecond
+	}
+	if cfg.UploadLimit <= 0 {
+		cfg.UploadLimit = DefaultUploadLimit
 	}
 	if _, ok := assess.MethodByName(cfg.Method); !ok {
 		return nil, fmt.Errorf("web: unknown progress method %q", cfg.Method)
@@ -232,7 +246,11 @@ func (s *Server) newEcho() *echo.Echo {
 		ContentSecurityPolicy: csp,
 		ReferrerPolicy:        "same-origin",
 	}))
-	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: s.cfg.BodyLimit,
+		// An upload streams its body and enforces UploadLimit itself.
+		Skipper: func(c echo.Context) bool { return c.Request().Method == http.MethodPost && c.Path() == "/upload" },
+	}))
 	e.Use(s.pinVintage)
 
 	e.GET("/healthz", s.showHealth)
@@ -284,6 +302,9 @@ func (s *Server) newEcho() *echo.Echo {
 	s.admin.POST("/admin/users/:name/password", s.resetPassword)
 	s.admin.POST("/admin/users/:name/remove", s.removeUser)
 	s.admin.GET("/admin/audit", s.showAudit)
+	if s.cfg.Importer != nil {
+		s.routeUploads()
+	}
 	// Group.Use registers catch-all routes carrying the group's middleware;
 	// with the prefix "" every unknown path would ask for a sign-in. Unknown
 	// paths stay plain 404s.

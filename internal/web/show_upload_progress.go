@@ -1,0 +1,39 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/migtrack/migtrack/internal/importer"
+	"github.com/migtrack/migtrack/internal/sdg"
+)
+
+// uploadProgress is what upload.js polls while a file is read.
+type uploadProgress struct {
+	Status sdg.UploadStatus `json:"status"`
+	importer.Progress
+}
+
+// showUploadProgress serves GET /uploads/{id}/progress as JSON: the
+// upload's status and, while it is read, rows read, rate and time left.
+func (s *Server) showUploadProgress(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.cfg.Store.Upload(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	p := uploadProgress{Status: u.Status}
+	if got, ok := s.cfg.Importer.Progress(id); ok && u.Status == sdg.UploadPending {
+		p.Progress = got
+	} else if u.Status == sdg.UploadPending {
+		p.Phase = importer.PhaseQueued
+	} else {
+		p.Phase = importer.PhaseDone
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, p)
+}
