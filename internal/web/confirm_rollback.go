@@ -18,11 +18,7 @@ type rollbackView struct {
 // confirmRollback serves GET /imports/{id}/rollback: what a rollback
 // would undo, and the button that does it.
 func (s *Server) confirmRollback(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	imp, err := s.cfg.Store.Import(c.Request().Context(), id)
+	imp, err := s.importOf(c)
 	if err != nil {
 		return err
 	}

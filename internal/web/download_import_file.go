@@ -10,11 +10,7 @@ import (
 // downloadImportFile serves GET /imports/{id}/file: the file exactly as it
 // was imported, checked against its sha256 first.
 func (s *Server) downloadImportFile(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	imp, err := s.cfg.Store.Import(c.Request().Context(), id)
+	imp, err := s.importOf(c)
 	if err != nil {
 		return err
 	}

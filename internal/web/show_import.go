@@ -28,22 +28,18 @@ type importView struct {
 // showImport serves GET /imports/{id}: counts, problems and changes
 // (both paged), the file as uploaded, and Roll back for an applied one.
 func (s *Server) showImport(c echo.Context) error {
-	id, err := idParam(c)
+	imp, err := s.importOf(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	imp, err := s.cfg.Store.Import(ctx, id)
-	if err != nil {
-		return err
-	}
 	v := importView{Import: imp, When: whenText(imp.At), Size: sizeText(imp.Size),
 		Kept: imp.SHA256 != "" && s.cfg.Importer.Files().Has(imp.SHA256, imp.FileName)}
 	v.Rows, v.Total = s.countsRows(imp)
 	v.Problems, v.PPager = pagedProblems(c, imp.Problems)
 	v.Filter = s.readChangeFilter(c, imp)
 	v.Changes, v.CPager, err = s.pagedChanges(c, v.Filter, func(q store.ChangeQuery) ([]sdg.Change, error) {
-		return s.cfg.Store.Changes(ctx, id, q)
+		return s.cfg.Store.Changes(ctx, imp.ID, q)
 	})
 	if err != nil {
 		return err

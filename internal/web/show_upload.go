@@ -15,11 +15,7 @@ import (
 // or its preview with Apply and Discard; an ended upload sends the
 // browser to its history row.
 func (s *Server) showUpload(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	u, err := s.cfg.Store.Upload(c.Request().Context(), id)
+	u, err := s.uploadOf(c)
 	if err != nil {
 		return err
 	}

@@ -18,16 +18,12 @@ type uploadProgress struct {
 // showUploadProgress serves GET /uploads/{id}/progress as JSON: the
 // upload's status and, while it is read, rows read, rate and time left.
 func (s *Server) showUploadProgress(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	u, err := s.cfg.Store.Upload(c.Request().Context(), id)
+	u, err := s.uploadOf(c)
 	if err != nil {
 		return err
 	}
 	p := uploadProgress{Status: u.Status}
-	if got, ok := s.cfg.Importer.Progress(id); ok && u.Status == sdg.UploadPending {
+	if got, ok := s.cfg.Importer.Progress(u.ID); ok && u.Status == sdg.UploadPending {
 		p.Progress = got
 	} else if u.Status == sdg.UploadPending {
 		p.Phase = importer.PhaseQueued

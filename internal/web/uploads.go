@@ -93,6 +93,24 @@ func idParam(c echo.Context) (int64, error) {
 	return id, nil
 }
 
+// importOf loads the import the path's id names.
+func (s *Server) importOf(c echo.Context) (sdg.Import, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return sdg.Import{}, err
+	}
+	return s.cfg.Store.Import(c.Request().Context(), id)
+}
+
+// uploadOf loads the upload the path's id names.
+func (s *Server) uploadOf(c echo.Context) (sdg.Upload, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return sdg.Upload{}, err
+	}
+	return s.cfg.Store.Upload(c.Request().Context(), id)
+}
+
 // countsRow is one line of a counts table. Removed counts values the
 // file retracts: the store keeps no retractions yet (issue 8), so it is
 // 0 until sdg.Counts carries them.
