@@ -70,6 +70,10 @@ func exportNames(cat *catalog.Catalog) export.Names {
 			s, _ := cat.SeriesByCode(code)
 			return s.Unit
 		},
+		SeriesMultiplier: func(code string) int {
+			s, _ := cat.SeriesByCode(code)
+			return s.UnitMultiplier
+		},
 	}
 }
 

@@ -97,7 +97,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	defer stop()
 	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method,
 		Auth: policy, TrustProxy: trustProxy, SecureCookies: secureCookies,
-		MaxAge: pageMaxAge, CacheBytes: int64(cacheMB) << 20, Importer: svc, UploadLimit: limit})
+		MaxAge: pageMaxAge, CacheBytes: int64(cacheMB) << 20, Importer: svc, UploadLimit: limit,
+		DownloadDir: m.DBPath + ".downloads"})
 	if err != nil {
 		return fmt.Errorf("start web server: %w", err)
 	}

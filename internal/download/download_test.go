@@ -163,3 +163,32 @@ func TestWriteRefusesUnknownFormatAndRaggedRows(t *testing.T) {
 		}
 	}
 }
+
+func TestXLSXContinuesPastTheRowLimit(t *testing.T) {
+	defer func(n int) { maxSheetRows = n }(maxSheetRows)
+	maxSheetRows = 4 // header and three rows a sheet
+	var buf bytes.Buffer
+	if err := Write(&buf, "xlsx", probeTable()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := []string{"Data", "Data 2", "Data 3", "About"}
+	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("sheets %v, want %v", got, want)
+	}
+	total := 0
+	for _, sh := range want[:3] {
+		rows, _ := f.GetRows(sh)
+		if rows[0][0] != "area" {
+			t.Errorf("%s has no header: %v", sh, rows[0])
+		}
+		total += len(rows) - 1
+	}
+	if total != len(probes)+1 {
+		t.Errorf("%d data rows over the sheets, want %d", total, len(probes)+1)
+	}
+}

@@ -35,7 +35,12 @@ type xlsxWriter struct {
 // the table is. The Data sheet is written with excelize's StreamWriter, so
 // its rows are never all in memory. Text is written as inline strings,
 // which a spreadsheet never evaluates: "=HYPERLINK(...)" stays text.
-func writeXLSX(w io.Writer, t Table) error {
+func writeXLSX(w io.Writer, t Table) error { return writeXLSXThen(w, t, nil) }
+
+// writeXLSXThen is writeXLSX calling complete on the table's Meta after
+// the rows were written and before the About sheet, for a writer that
+// learns the sources while streaming the rows.
+func writeXLSXThen(w io.Writer, t Table, complete func(*Meta)) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	x := &xlsxWriter{f: f, num: map[int]int{}}
@@ -56,6 +61,9 @@ func writeXLSX(w io.Writer, t Table) error {
 	}
 	if err := x.data(t); err != nil {
 		return fmt.Errorf("sheet %s: %w", DataSheet, err)
+	}
+	if complete != nil {
+		complete(&t.Meta)
 	}
 	if err := x.about(t.Meta); err != nil {
 		return fmt.Errorf("sheet %s: %w", AboutSheet, err)
@@ -94,13 +102,22 @@ func decimals(v float64) int {
 	return min(len(s)-i-1, maxDecimals)
 }
 
-// data streams the Data sheet.
+// maxSheetRows is Excel's row limit: a longer table continues on sheets
+// "Data 2", "Data 3" ... each with its own header.
+var maxSheetRows = 1_048_576
+
+// dataSheet is one sheet of the Data part being streamed.
+type dataSheet struct {
+	sw   *excelize.StreamWriter
+	name string
+	part int
+	rows int // rows written, header included
+}
+
+// data streams the Data sheet (and its continuations).
 func (x *xlsxWriter) data(t Table) error {
-	sw, err := x.f.NewStreamWriter(DataSheet)
-	if err != nil {
-		return err
-	}
 	header := make([]any, len(t.Columns))
+	widths := make([]float64, len(t.Columns))
 	seen := map[string]bool{}
 	for i, c := range t.Columns {
 		h := c.Name
@@ -121,23 +138,66 @@ func (x *xlsxWriter) data(t Table) error {
 				width = max(width, 14)
 			}
 		}
-		if err := sw.SetColWidth(i+1, i+1, min(width, 60)); err != nil {
+		widths[i] = min(width, 60)
+	}
+	var ds dataSheet
+	start := func(part int) error {
+		name := DataSheet
+		if part > 1 {
+			name = fmt.Sprintf("%s %d", DataSheet, part)
+			if _, err := x.f.NewSheet(name); err != nil {
+				return err
+			}
+		}
+		sw, err := x.f.NewStreamWriter(name)
+		if err != nil {
 			return err
 		}
+		ds = dataSheet{sw: sw, name: name, part: part, rows: 1}
+		for i, w := range widths {
+			if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+				return err
+			}
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+		return sw.SetRow("A1", header)
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	finish := func() error {
+		last, err := excelize.CoordinatesToCellName(max(1, len(t.Columns)), max(2, ds.rows))
+		if err != nil {
+			return err
+		}
+		// An Excel table gives the header its filter buttons; no
+		// stripes, so the sheet stays plain for pasting.
+		noStripes := false
+		name := "Data"
+		if ds.part > 1 {
+			name = fmt.Sprintf("Data%d", ds.part)
+		}
+		if err := ds.sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: name, ShowRowStripes: &noStripes}); err != nil {
+			return err
+		}
+		return ds.sw.Flush()
+	}
+	if err := start(1); err != nil {
 		return err
 	}
-	if err := sw.SetRow("A1", header); err != nil {
-		return err
-	}
-	n := 1
 	vals := make([]any, len(t.Columns))
-	err = t.Rows(func(row []Cell) error {
+	err := t.Rows(func(row []Cell) error {
 		if err := checkRow(t, row); err != nil {
 			return err
 		}
-		n++
+		if ds.rows == maxSheetRows {
+			if err := finish(); err != nil {
+				return err
+			}
+			if err := start(ds.part + 1); err != nil {
+				return err
+			}
+		}
+		ds.rows++
 		for i, c := range row {
 			switch {
 			case c.IsNum && finite(c.Value):
@@ -156,26 +216,16 @@ func (x *xlsxWriter) data(t Table) error {
 				vals[i] = c.Text
 			}
 		}
-		cell, err := excelize.CoordinatesToCellName(1, n)
+		cell, err := excelize.CoordinatesToCellName(1, ds.rows)
 		if err != nil {
 			return err
 		}
-		return sw.SetRow(cell, vals)
+		return ds.sw.SetRow(cell, vals)
 	})
 	if err != nil {
-		return fmt.Errorf("row %d: %w", n, err)
+		return fmt.Errorf("%s row %d: %w", ds.name, ds.rows, err)
 	}
-	last, err := excelize.CoordinatesToCellName(max(1, len(t.Columns)), max(2, n))
-	if err != nil {
-		return err
-	}
-	// An Excel table gives the header its filter buttons; no table style,
-	// so the sheet stays plain for pasting.
-	noStripes := false
-	if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "Data", ShowRowStripes: &noStripes}); err != nil {
-		return err
-	}
-	return sw.Flush()
+	return finish()
 }
 
 // about writes the About sheet: two columns, a label and its text.

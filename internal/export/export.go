@@ -18,11 +18,13 @@ import (
 // Formats lists the formats Writer understands.
 var Formats = []string{"csv", "json", "sdmx-csv"}
 
-// Names resolves what the observations leave out: an area's name and a
-// series' unit.
+// Names resolves what the observations leave out: an area's name, a
+// series' unit and its unit multiplier (a power of ten: 3 = thousands),
+// without which a writer would copy 78,958 thousand as 78,958 people.
 type Names struct {
-	AreaName   func(code string) string
-	SeriesUnit func(code string) string
+	AreaName         func(code string) string
+	SeriesUnit       func(code string) string
+	SeriesMultiplier func(code string) int
 }
 
 // Writer writes observations one at a time in one format.
@@ -53,10 +55,10 @@ func NewWriter(w io.Writer, format string, names Names, dims []string) (*Writer,
 
 // csvHeader is the header of the plain CSV format.
 var csvHeader = []string{"series", "area_code", "area_name", "period", "disaggregation", "value", "qualifier",
-	"lower", "upper", "unit", "nature", "footnote", "source", "import_id"}
+	"lower", "upper", "unit", "unit_multiplier", "nature", "footnote", "source", "import_id"}
 
 // sdmxAttributes are the SDMX-CSV columns after the dimensions.
-var sdmxAttributes = []string{"TIME_PERIOD", "OBS_VALUE", "LOWER_BOUND", "UPPER_BOUND", "UNIT_MEASURE", "NATURE", "COMMENT_OBS", "SOURCE_DETAIL", "TIME_DETAIL"}
+var sdmxAttributes = []string{"TIME_PERIOD", "OBS_VALUE", "LOWER_BOUND", "UPPER_BOUND", "UNIT_MEASURE", "UNIT_MULT", "NATURE", "COMMENT_OBS", "SOURCE_DETAIL", "TIME_DETAIL"}
 
 // Row is one observation as the plain formats write it.
 type Row struct {
@@ -70,6 +72,7 @@ type Row struct {
 	Lower          *float64 `json:"lower,omitempty"`
 	Upper          *float64 `json:"upper,omitempty"`
 	Unit           string   `json:"unit"`
+	UnitMultiplier int      `json:"unit_multiplier"`
 	Nature         string   `json:"nature,omitempty"`
 	Footnote       string   `json:"footnote,omitempty"`
 	Source         string   `json:"source,omitempty"`
@@ -85,6 +88,9 @@ func (w *Writer) row(o *sdg.Observation) Row {
 	}
 	if r.Unit == "" && w.names.SeriesUnit != nil {
 		r.Unit = w.names.SeriesUnit(o.Series)
+	}
+	if w.names.SeriesMultiplier != nil {
+		r.UnitMultiplier = w.names.SeriesMultiplier(o.Series)
 	}
 	return r
 }
@@ -102,7 +108,7 @@ func (w *Writer) Write(o *sdg.Observation) error {
 		}
 		err = w.csv.Write([]string{r.Series, r.AreaCode, SafeCell(r.AreaName), r.Period, r.Disaggregation,
 			formatFloat(r.Value), r.Qualifier, optFloat(r.Lower), optFloat(r.Upper),
-			SafeCell(r.Unit), r.Nature, SafeCell(r.Footnote), SafeCell(r.Source), strconv.FormatInt(r.ImportID, 10)})
+			SafeCell(r.Unit), strconv.Itoa(r.UnitMultiplier), r.Nature, SafeCell(r.Footnote), SafeCell(r.Source), strconv.FormatInt(r.ImportID, 10)})
 	case "sdmx-csv":
 		if err = w.ensureHeader(); err != nil {
 			break
@@ -150,7 +156,7 @@ func (w *Writer) writeSDMX(o *sdg.Observation, r Row) error {
 	if r.Qualifier != "" {
 		value = r.Qualifier + value
 	}
-	rec = append(rec, o.Period, value, optFloat(r.Lower), optFloat(r.Upper), SafeCell(r.Unit), r.Nature,
+	rec = append(rec, o.Period, value, optFloat(r.Lower), optFloat(r.Upper), SafeCell(r.Unit), strconv.Itoa(r.UnitMultiplier), r.Nature,
 		SafeCell(r.Footnote), SafeCell(r.Source), SafeCell(o.TimeDetail))
 	return w.csv.Write(rec)
 }

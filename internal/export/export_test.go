@@ -21,8 +21,9 @@ func sample() []sdg.Observation {
 }
 
 var names = Names{
-	AreaName:   func(c string) string { return map[string]string{"001": "World", "276": "Germany"}[c] },
-	SeriesUnit: func(c string) string { return map[string]string{"SI_RMT_COST": "PERCENT", "MT_MIGSTOCK": "NUMBER"}[c] },
+	AreaName:         func(c string) string { return map[string]string{"001": "World", "276": "Germany"}[c] },
+	SeriesUnit:       func(c string) string { return map[string]string{"SI_RMT_COST": "PERCENT", "MT_MIGSTOCK": "NUMBER"}[c] },
+	SeriesMultiplier: func(c string) int { return map[string]int{"MT_MIGSTOCK": 3}[c] },
 }
 
 func write(t *testing.T, format string, dims []string) string {
@@ -51,11 +52,11 @@ func TestCSV(t *testing.T) {
 	if len(recs) != 3 || strings.Join(recs[0], ",") != strings.Join(csvHeader, ",") {
 		t.Fatalf("records %v", recs)
 	}
-	want := []string{"SI_RMT_COST", "001", "World", "2017", "", "7.21", "", "7", "", "PERCENT", "C", "'=HYPERLINK(\"http://x\")", "World Bank", "3"}
+	want := []string{"SI_RMT_COST", "001", "World", "2017", "", "7.21", "", "7", "", "PERCENT", "0", "C", "'=HYPERLINK(\"http://x\")", "World Bank", "3"}
 	if strings.Join(recs[1], "|") != strings.Join(want, "|") {
 		t.Fatalf("row 1 = %q\nwant    %q", recs[1], want)
 	}
-	if recs[2][4] != "SEX=F" || recs[2][6] != "<" || recs[2][12] != "'+UN DESA" {
+	if recs[2][4] != "SEX=F" || recs[2][6] != "<" || recs[2][10] != "3" || recs[2][13] != "'+UN DESA" {
 		t.Fatalf("row 2 = %q", recs[2])
 	}
 }
@@ -68,7 +69,8 @@ func TestSDMX(t *testing.T) {
 	if got := strings.Join(recs[0][:7], ","); got != "DATAFLOW,FREQ,REPORTING_TYPE,SERIES,REF_AREA,SEX,TIME_PERIOD" {
 		t.Fatalf("header %s", got)
 	}
-	if recs[1][5] != sdg.Total || recs[1][7] != "7.21" || recs[2][5] != "F" || recs[2][7] != "<7852673" {
+	if recs[1][5] != sdg.Total || recs[1][7] != "7.21" || recs[2][5] != "F" || recs[2][7] != "<7852673" ||
+		recs[0][11] != "UNIT_MULT" || recs[1][11] != "0" || recs[2][11] != "3" {
 		t.Fatalf("rows %q", recs[1:])
 	}
 }

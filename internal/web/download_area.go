@@ -65,7 +65,7 @@ func areaDownload(meta download.Meta, v areaView, s *Server) download.Table {
 		if r.latest[0] != nil {
 			sources[r.latest[0].Source] = true
 		}
-		meta.Series = append(meta.Series, seriesInfo(se, sources))
+		meta.Series = append(meta.Series, download.SeriesInfoOf(se, sources))
 	}
 	if v.Region != nil {
 		meta.Notes = append(meta.Notes, "Region: "+v.Region.Name+" ("+v.Region.Code+").")

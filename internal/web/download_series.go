@@ -53,7 +53,7 @@ func (s *Server) downloadSeries(c echo.Context) error {
 			if err != nil {
 				return download.Table{}, err
 			}
-			meta.Series = []download.SeriesInfo{seriesInfo(se, nil)}
+			meta.Series = []download.SeriesInfo{download.SeriesInfoOf(se, nil)}
 			return progressDownload(se.Code+"_progress", meta, se, v.Progress), nil
 		}
 		meta, err := s.tableMeta(ctx, c, pagePath, v.Table.Caption, nil)
@@ -103,7 +103,7 @@ func seriesDownload(meta download.Meta, se sdg.Series, v seriesView) download.Ta
 			download.Str(se.Unit), download.Int(se.UnitMultiplier), download.Str(r.Nature), download.Str(r.Provenance),
 			download.Str(r.Footnote), download.Str(r.Source)})
 	}
-	meta.Series = []download.SeriesInfo{seriesInfo(se, sources)}
+	meta.Series = []download.SeriesInfo{download.SeriesInfoOf(se, sources)}
 	meta.Natures = download.NatureLegend(natures)
 	if w := download.MultiplierWord(se.UnitMultiplier); w != "" {
 		meta.Notes = append(meta.Notes, fmt.Sprintf("Values are in %s of %s (unit multiplier %d: multiply by 10^%d for the base unit).",

@@ -143,19 +143,6 @@ func (s *Server) tableMeta(ctx context.Context, c echo.Context, pagePath, title 
 	return meta, nil
 }
 
-// seriesInfo describes a series for the About sheet, with the sources of
-// the values in the table.
-func seriesInfo(se sdg.Series, sources map[string]bool) download.SeriesInfo {
-	si := download.SeriesInfo{Code: se.Code, Description: se.Description, Unit: se.Unit, UnitMultiplier: se.UnitMultiplier}
-	for src := range sources {
-		if src != "" {
-			si.Sources = append(si.Sources, src)
-		}
-	}
-	sort.Strings(si.Sources)
-	return si
-}
-
 // Columns that several tables share.
 var (
 	colUnit = download.Column{Name: "unit", Concept: "UNIT_MEASURE"}

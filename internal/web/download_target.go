@@ -77,7 +77,7 @@ func (s *Server) statusDownload(ctx context.Context, name string, meta download.
 				rows = append(rows, append(row, assessmentCells(v.A)...))
 				if !seen[v.Series.Code] {
 					seen[v.Series.Code] = true
-					meta.Series = append(meta.Series, seriesInfo(v.Series, nil))
+					meta.Series = append(meta.Series, download.SeriesInfoOf(v.Series, nil))
 				}
 			}
 		}

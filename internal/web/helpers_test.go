@@ -131,7 +131,7 @@ func loadCatalog(t testing.TB) *catalog.Catalog {
 func newTestServer(t testing.TB) (*Server, *store.DB) {
 	t.Helper()
 	db := openTestStore(t, fixture())
-	s, err := New(Config{Store: db, Catalog: loadCatalog(t), Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	s, err := New(Config{Store: db, Catalog: loadCatalog(t), DownloadDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
@@ -168,7 +168,7 @@ func sharedServer(t testing.TB) *Server {
 			shared.err = err
 			return
 		}
-		shared.s, shared.err = New(Config{Store: db, Catalog: cat,
+		shared.s, shared.err = New(Config{Store: db, Catalog: cat, DownloadDir: filepath.Join(shared.dir, "downloads"),
 			Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	})
 	if shared.err != nil {

@@ -29,7 +29,7 @@ var templateFS embed.FS
 
 // pageNames are the page templates; each is parsed with the layout and
 // the partials into its own set, once, at start.
-var pageNames = []string{"overview", "target", "series", "area", "coverage", "changes", "error", "login", "users", "audit",
+var pageNames = []string{"overview", "target", "series", "area", "coverage", "changes", "downloads", "error", "login", "users", "audit",
 	"upload", "upload_preview", "imports", "import", "rollback"}
 
 // parseTemplates parses every page template, failing on the first error so

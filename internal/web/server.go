@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -78,6 +79,10 @@ type Config struct {
 	// UploadLimit caps one uploaded file in bytes (default
 	// DefaultUploadLimit).
 	UploadLimit int64
+	// DownloadDir keeps the bulk ZIP (/download/all.zip), one file per
+	// data generation; "" means a new directory under the system's
+	// temporary directory.
+	DownloadDir string
 }
 
 // DefaultUploadLimit is the largest file an analyst may upload unless
@@ -95,6 +100,7 @@ type Server struct {
 	cache   *pageCache
 	vcache  *pageCache // pages pinned to a vintage: kept across imports, dropped by a rollback
 	vmemo   vintageMemo
+	bulk    *bulkFiles
 	geo     *geography
 	memo    totalsMemo
 	covMemo coverageMemo
@@ -149,6 +155,14 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger, assets: a, cache: newPageCache(cfg.CacheBytes), vcache: newPageCache(cfg.CacheBytes / 4), cacheControl: "public, no-cache"}
 	if cfg.MaxAge > 0 {
 		s.cacheControl = fmt.Sprintf("public, max-age=%d", int(cfg.MaxAge.Seconds()))
+	}
+	if cfg.DownloadDir == "" {
+		if cfg.DownloadDir, err = os.MkdirTemp("", "migtrack-downloads-"); err != nil {
+			return nil, fmt.Errorf("web: bulk download directory: %w", err)
+		}
+	}
+	if s.bulk, err = newBulkFiles(cfg.DownloadDir); err != nil {
+		return nil, err
 	}
 	if s.pages, err = parseTemplates(a); err != nil {
 		return nil, err
@@ -287,6 +301,8 @@ func (s *Server) newEcho() *echo.Echo {
 	e.GET("/download/coverage", s.downloadCoverage)
 	e.GET("/changes", s.showChanges)
 	e.GET("/download/changes", s.downloadChanges)
+	e.GET("/download/all.zip", s.downloadAll)
+	e.GET("/downloads", s.showDownloads)
 
 	csrf := s.newCSRF()
 	e.GET("/login", s.showLogin, s.loadSession, csrf)

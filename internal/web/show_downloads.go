@@ -1,0 +1,43 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// downloadsView is the /downloads page: the bulk ZIP with its size, and
+// how downloads and citations work.
+type downloadsView struct {
+	Href     string
+	Bulk     bulkState
+	SizeText string
+	Vintage  vintageView
+}
+
+// showDownloads serves /downloads. It is rendered for each request (not
+// from the page cache) because the ZIP's size appears once its build,
+// started here if needed, is done.
+func (s *Server) showDownloads(c echo.Context) error {
+	ctx := c.Request().Context()
+	key, _, err := s.startBulk(ctx, c.Scheme()+"://"+c.Request().Host)
+	if err != nil {
+		return err
+	}
+	v := downloadsView{Href: "/download/all.zip", Bulk: s.bulk.state(key)}
+	if id := asOf(ctx); id != 0 {
+		v.Href += "?as_of=" + c.QueryParam("as_of")
+	}
+	if v.Bulk.Ready {
+		v.SizeText = sizeText(v.Bulk.Size)
+	}
+	p := pageView{Title: "Downloads", Template: "downloads", Body: &v}
+	if p.Freshness, err = s.freshness(ctx); err != nil {
+		return err
+	}
+	if p.Vintage, err = s.buildVintageView(ctx, c); err != nil {
+		return err
+	}
+	v.Vintage = p.Vintage
+	return s.renderPrivate(c, http.StatusOK, p)
+}
