@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/migtrack/migtrack/internal/auth"
-	"github.com/migtrack/migtrack/internal/sdg"
 )
 
 // login serves POST /login: checks the account and password and starts a
@@ -28,7 +27,7 @@ func (s *Server) login(c echo.Context) error {
 		v.Message = "Too many failed sign-ins. Try again in " + waitText(secs) + "."
 		return s.renderLogin(c, http.StatusTooManyRequests, v)
 	case errors.Is(err, auth.ErrBadCredentials):
-		v.Message = sdg.ErrorMessage(err) + "."
+		v.Message = "Wrong account name or password."
 		return s.renderLogin(c, http.StatusUnauthorized, v)
 	case err != nil:
 		return err
