@@ -55,7 +55,7 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 		reports = append(reports, imp)
-		if imp.Status == sdg.ImportRejected || len(imp.Problems) > 0 && opt.DryRun && !opt.SkipInvalid {
+		if imp.Status == sdg.ImportRejected || imp.Status == sdg.ImportEmpty || len(imp.Problems) > 0 && opt.DryRun && !opt.SkipInvalid {
 			failed = true
 		}
 		if !opt.JSON {
@@ -93,8 +93,12 @@ func printImport(w io.Writer, imp sdg.Import, dryRun bool) {
 		sdg.ImportPreviewed:  "dry run: nothing was written",
 		sdg.ImportRolledBack: "rolled back",
 		sdg.ImportDiscarded:  "discarded: nothing was written",
+		sdg.ImportEmpty:      "EMPTY: no observation to load, nothing was written",
 	}[imp.Status]
-	if dryRun {
+	switch {
+	case dryRun && imp.Status == sdg.ImportEmpty:
+		verb = "dry run: EMPTY, no observation to load"
+	case dryRun:
 		verb = "dry run: nothing was written"
 	}
 	id := ""
@@ -113,7 +117,7 @@ func printImport(w io.Writer, imp sdg.Import, dryRun bool) {
 			fmt.Fprintf(w, "  %s\n", importer.Escape(p.String()))
 		}
 	}
-	if imp.Status == sdg.ImportRejected {
+	if imp.Status == sdg.ImportRejected || imp.Status == sdg.ImportEmpty {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -75,8 +75,9 @@ type Request struct {
 }
 
 // Import keeps a copy of the file at path, reads it and then previews
-// (DryRun), rejects (problems, unless SkipInvalid; or an unreadable file)
-// or applies it. Every outcome but a dry run is recorded in the history,
+// (DryRun), rejects (problems, unless SkipInvalid; or an unreadable file),
+// records it as empty (no observation to load, e.g. every row skipped) or
+// applies it. Every outcome but a dry run is recorded in the history,
 // the refusals included. An error means the attempt could not be made or
 // recorded at all (missing file, interrupted, database unusable).
 func (s *Service) Import(ctx context.Context, path string, req Request) (sdg.Import, error) {
@@ -110,13 +111,23 @@ func (s *Service) Import(ctx context.Context, path string, req Request) (sdg.Imp
 		tx.Close()
 		return s.refuse(ctx, meta, req, err)
 	}
+	staged, err := tx.Staged(ctx)
+	if err != nil {
+		return s.refuse(ctx, meta, req, err)
+	}
+	refused := len(problems) > 0 && (!req.SkipInvalid || readErr)
 	switch {
 	case req.DryRun:
 		imp, err := tx.Preview(ctx)
 		imp.Problems = problems
+		if staged == 0 && !refused {
+			imp.Status, imp.Note = sdg.ImportEmpty, store.EmptyNote(len(problems), imp.Note)
+		}
 		return imp, err
-	case len(problems) > 0 && (!req.SkipInvalid || readErr):
+	case refused:
 		return tx.Reject(ctx, problems)
+	case staged == 0: // nothing to load, or skip-invalid skipped every row
+		return tx.Empty(ctx, problems)
 	default:
 		return tx.Apply(ctx, problems)
 	}

@@ -149,6 +149,16 @@ func (s *Service) stage(ctx context.Context, u sdg.Upload, meta sdg.Import, req 
 		tx.Close()
 		return s.cfg.Store.RejectUpload(ctx, u.ID, imp.ID)
 	}
+	if staged, err := tx.Staged(ctx); err != nil {
+		return err
+	} else if staged == 0 { // nothing to load, or skip-invalid skipped every row
+		imp, err := tx.Empty(ctx, problems)
+		if err != nil {
+			return err
+		}
+		tx.Close()
+		return s.cfg.Store.RejectUpload(ctx, u.ID, imp.ID)
+	}
 	p, err := tx.SavePreview(ctx, u.ID, problems)
 	if err != nil {
 		return err

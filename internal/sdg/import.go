@@ -16,6 +16,7 @@ const (
 	ImportRolledBack ImportStatus = "rolled_back" // its changes were undone
 	ImportRejected   ImportStatus = "rejected"    // refused: problems in strict mode, or unreadable
 	ImportDiscarded  ImportStatus = "discarded"   // previewed on the web, then discarded or expired
+	ImportEmpty      ImportStatus = "empty"       // the file yielded no observations: nothing written, Note says why
 )
 
 // Counts tallies what an import does to the database.

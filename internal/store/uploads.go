@@ -230,7 +230,8 @@ func (db *DB) DiscardUpload(ctx context.Context, id int64, note string) (sdg.Imp
 }
 
 // RejectUpload ends a pending upload as refused: imp (a rejected import
-// recorded by ImportTx.Reject or RecordRejected) is its history row.
+// recorded by ImportTx.Reject or RecordRejected, or an empty one recorded
+// by ImportTx.Empty) is its history row.
 func (db *DB) RejectUpload(ctx context.Context, id int64, importID int64) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
