@@ -158,3 +158,36 @@ func TestUnknownLayoutSaysWhatTheFileIs(t *testing.T) {
 		})
 	}
 }
+
+// TestRowUnitWins checks that a row's own unit decides its series: a
+// percentage row of a level series goes to the indicator's percentage
+// series, a unit no series of the indicator has is refused with the cell
+// named (once, with the rows counted), and a unit text migtrack does not
+// know is kept on the observation. The source is the row's own and a
+// missing nature stays empty.
+func TestRowUnitWins(t *testing.T) {
+	data := "SeriesCode,GeoAreaCode,TimePeriod,Value,Units,Source,Nature\n" +
+		"SG_CPA_MIGR,276,2019,4,LEVEL,UN DESA and IOM,C\n" + // 2: the series' unit
+		"SG_CPA_MIGR,001,2019,54.2,PERCENT,UN DESA and IOM,\n" + // 3: → SG_CPA_MIGRP
+		"SI_RMT_COST,276,2019,12,NUMBER,World Bank,\n" + // 4: 10.c.1 has no count series
+		"SI_RMT_COST,250,2019,13,NUMBER,World Bank,\n" + // 5: same, counted
+		"SI_RMT_COST,380,2019,6.5,Percent of amount sent,,\n" // 6: unknown text, kept
+	res, sink := mustRead(t, writeFile(t, "units.csv", []byte(data)), Options{})
+	wantProblems(t, res,
+		`E4|Units|NUMBER|unit NUMBER is not the unit of series SI_RMT_COST (PERCENT), and no single series of indicator 10.c.1 is in NUMBER: values of different units are never mixed in one series (2 rows skipped)`)
+	if o := sink.one(t, "SG_CPA_MIGR", "276", "2019", ""); o.Value != 4 || o.Unit != "" || o.Nature != "C" || o.Source != "UN DESA and IOM" {
+		t.Errorf("level row: %+v", o)
+	}
+	if o := sink.one(t, "SG_CPA_MIGRP", "001", "2019", ""); o.Value != 54.2 || o.Unit != "" || o.Nature != "" {
+		t.Errorf("percentage row: %+v", o)
+	}
+	if obs, _ := sink.get("SG_CPA_MIGR", "001", "2019", ""); len(obs) != 0 {
+		t.Errorf("the percentage row stayed in the level series: %+v", obs)
+	}
+	if o := sink.one(t, "SI_RMT_COST", "380", "2019", ""); o.Unit != "Percent of amount sent" || o.Source != "" {
+		t.Errorf("unknown unit text: %+v", o)
+	}
+	if len(sink.obs) != 3 {
+		t.Errorf("%d observations", len(sink.obs))
+	}
+}

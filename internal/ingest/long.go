@@ -214,6 +214,21 @@ func (s *sheetRun) longRow(sp *longSpec, row sheet.Row) error {
 		s.problemAt(sp.nature, row, "unknown nature code; expected one of C, CA, E, G, M, N", nil)
 		bad = true
 	}
+	// The row's own unit wins over the series' default.
+	if ser != nil && sp.unit >= 0 {
+		if other, reason := n.seriesForUnit(text(sp.unit), ser); other != nil {
+			ser = other
+		} else {
+			// Said once for the unit and series, with the rows it refused.
+			k := [2]string{text(sp.unit), ser.Code}
+			if c, seen := n.unitProblems[k]; seen {
+				c.skipped++
+			} else {
+				n.unitProblems[k] = n.countProblem(sdg.Problem{Location: s.loc(sp.unit, row.Num), Raw: cell(row, sp.unit), Reason: reason})
+			}
+			return nil
+		}
+	}
 	if bad {
 		return nil
 	}

@@ -16,20 +16,22 @@ import (
 // periods and disaggregation values, and catalog matching (accents,
 // punctuation, aliases) is far dearer than a map lookup.
 type normaliser struct {
-	r         *run
-	series    map[string]*seriesEntry
-	texts     map[string]*seriesEntry // Open SDG "Series" texts → series
-	areas     map[areaKey]areaEntry
-	lastArea  areaKey
-	lastEntry areaEntry
-	units     map[[2]string]string // file unit, series unit → unit to store
-	periods   map[string]periodEntry
-	dims      map[[2]string]dimEntry
-	unknown   map[string]string // dimension → the problem text of a code not in its list
-	counted   []*counted
-	pairs     []dimPair // scratch for building Dims
-	foot      []string  // scratch for building footnotes
-	parts     []string  // scratch for gathering footnote parts
+	r            *run
+	series       map[string]*seriesEntry
+	texts        map[string]*seriesEntry // Open SDG "Series" texts → series
+	areas        map[areaKey]areaEntry
+	lastArea     areaKey
+	lastEntry    areaEntry
+	units        map[[2]string]string    // file unit, series unit → unit to store
+	unitSeries   map[[2]string]unitEntry // catalog unit, series code → series in that unit
+	unitProblems map[[2]string]*counted  // file unit, series code → its problem, reported once
+	periods      map[string]periodEntry
+	dims         map[[2]string]dimEntry
+	unknown      map[string]string // dimension → the problem text of a code not in its list
+	counted      []*counted
+	pairs        []dimPair // scratch for building Dims
+	foot         []string  // scratch for building footnotes
+	parts        []string  // scratch for gathering footnote parts
 
 	missing     int // empty or missing-marker values skipped
 	suppressed  int // UN DESA "~" values skipped
@@ -105,13 +107,15 @@ type dimPair struct {
 
 func newNormaliser(r *run) normaliser {
 	return normaliser{r: r,
-		series:  map[string]*seriesEntry{},
-		texts:   map[string]*seriesEntry{},
-		areas:   map[areaKey]areaEntry{},
-		units:   map[[2]string]string{},
-		periods: map[string]periodEntry{},
-		dims:    map[[2]string]dimEntry{},
-		unknown: map[string]string{},
+		series:       map[string]*seriesEntry{},
+		texts:        map[string]*seriesEntry{},
+		areas:        map[areaKey]areaEntry{},
+		units:        map[[2]string]string{},
+		unitSeries:   map[[2]string]unitEntry{},
+		unitProblems: map[[2]string]*counted{},
+		periods:      map[string]periodEntry{},
+		dims:         map[[2]string]dimEntry{},
+		unknown:      map[string]string{},
 	}
 }
 
@@ -393,30 +397,95 @@ func rescale(v float64, fileMult, seriesMult int) float64 {
 }
 
 // unit returns the unit to store on an observation: "" when the file's
-// unit means the series' unit, the file's text otherwise.
+// unit means the series' unit, the file's text when it names no unit
+// migtrack knows (the text is kept, so that nothing is lost).
 func (n *normaliser) unit(fileUnit string, s *sdg.Series) string {
 	k := [2]string{fileUnit, s.Unit}
 	if u, ok := n.units[k]; ok {
 		return u
 	}
 	u := strings.TrimSpace(fileUnit)
-	if u == "" || canonUnit(u) == canonUnit(s.Unit) {
+	if u == "" || unitCode(u) == s.Unit || normHeader(u) == normHeader(s.Unit) {
 		u = ""
 	}
 	remember(n.units, k, u)
 	return u
 }
 
-// canonUnit folds the spellings of the common units together.
-func canonUnit(u string) string {
-	s := strings.ToLower(strings.TrimSpace(u))
-	switch s {
-	case "%", "pt", "percent", "percentage", "per cent", "pc":
-		return "percent"
-	case "number", "num", "no", "no.", "count", "persons", "units":
-		return "number"
+// unitEntry caches the series a row's own unit sends it to.
+type unitEntry struct {
+	series *sdg.Series // nil when no series of the indicator has the unit
+	code   string      // the catalog unit the file's text names
+}
+
+// seriesForUnit applies a row's own unit: a unit that migtrack knows and
+// that differs from the series' unit sends the row to the one series of
+// the same indicator in that unit (a file's "NUMBER" row of a percentage
+// series belongs to its count series), so that values of different units
+// never mix in one series. It returns the series to use, or nil and the
+// reason when none fits.
+func (n *normaliser) seriesForUnit(fileUnit string, s *sdg.Series) (*sdg.Series, string) {
+	code := unitCode(fileUnit)
+	if code == "" || code == s.Unit {
+		return s, ""
 	}
-	return normHeader(s)
+	k := [2]string{code, s.Code}
+	e, ok := n.unitSeries[k]
+	if !ok {
+		e.code = code
+		var found []sdg.Series
+		if s.Indicator != "" {
+			for _, o := range n.r.cat.SeriesOf(s.Indicator) {
+				if o.Unit == code {
+					found = append(found, o)
+				}
+			}
+		}
+		if len(found) == 1 {
+			e.series = &found[0]
+		}
+		remember(n.unitSeries, k, e)
+	}
+	if e.series != nil {
+		return e.series, ""
+	}
+	where := "it has no other series"
+	if s.Indicator != "" {
+		where = fmt.Sprintf("no single series of indicator %s is in %s", s.Indicator, code)
+	}
+	return nil, fmt.Sprintf("unit %s is not the unit of series %s (%s), and %s: values of different units are never mixed in one series", code, s.Code, s.Unit, where)
+}
+
+// unitCode names the catalog unit a file's unit text means (PERCENT,
+// NUMBER, PER_100000_POP …), or "" when the text is no unit migtrack
+// knows.
+func unitCode(text string) string {
+	h := normHeader(text)
+	switch {
+	case strings.TrimSpace(text) == "%":
+		return "PERCENT"
+	case h == "":
+		return ""
+	case h == "pt" || h == "percent" || h == "percentage" || h == "percent%" || h == "percentage%" || h == "percentages":
+		return "PERCENT"
+	case h == "number" || h == "num" || h == "no" || h == "count" || h == "persons" || h == "numberofpersons":
+		return "NUMBER"
+	case strings.Contains(h, "per100000") && (strings.Contains(h, "pop") || strings.Contains(h, "inhabitant")):
+		return "PER_100000_POP"
+	case strings.Contains(h, "per100000") && (strings.Contains(h, "emp") || strings.Contains(h, "worker")):
+		return "PER_100000_EMP"
+	case h == "conusd" || strings.HasPrefix(h, "constantusd") || strings.HasPrefix(h, "constantunitedstatesdollar"):
+		return "CON_USD"
+	case h == "curusd" || h == "usd" || strings.HasPrefix(h, "currentusd") || strings.HasPrefix(h, "currentunitedstatesdollar"):
+		return "CUR_USD"
+	case h == "score" || h == "index":
+		return "SCORE"
+	case h == "level":
+		return "LEVEL"
+	case h == "binary":
+		return "BINARY"
+	}
+	return ""
 }
 
 // joinFoot joins footnote parts with "; ", leaving out empty ones and
