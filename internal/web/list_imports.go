@@ -23,11 +23,19 @@ type importRow struct {
 	When   string
 	User   string
 	File   string
-	Size   string
+	Size   string // "" when unknown
 	SHA256 string
 	Layout string
 	Counts sdg.Counts
 	Status sdg.ImportStatus
+}
+
+// knownSize is sizeText, or "" for imports recorded before sizes were.
+func knownSize(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return sizeText(n)
 }
 
 // listImports serves GET /imports.
@@ -44,7 +52,7 @@ func (s *Server) listImports(c echo.Context) error {
 	}
 	v := importsView{Pager: newPager(c, "page", page, len(list), more)}
 	for _, i := range list {
-		v.Rows = append(v.Rows, importRow{ID: i.ID, When: whenText(i.At), User: i.User, File: i.FileName, Size: sizeText(i.Size),
+		v.Rows = append(v.Rows, importRow{ID: i.ID, When: whenText(i.At), User: i.User, File: i.FileName, Size: knownSize(i.Size),
 			SHA256: i.SHA256, Layout: i.Layout, Counts: i.Counts, Status: i.Status})
 	}
 	if page == 1 {

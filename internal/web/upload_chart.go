@@ -38,8 +38,15 @@ func (s *Server) beforeAfterChart(ctx context.Context, u sdg.Upload, f changeFil
 		}
 	}
 	for _, ch := range changes {
-		if y, ok := periodYear(ch.New.Period); ok && ch.New.Dims == "" {
-			after[y] = ch.New.Value
+		switch {
+		case ch.New == nil: // retracted
+			if y, ok := periodYear(ch.Old.Period); ok && ch.Old.Dims == "" {
+				delete(after, y)
+			}
+		case ch.New.Dims == "":
+			if y, ok := periodYear(ch.New.Period); ok {
+				after[y] = ch.New.Value
+			}
 		}
 	}
 	var years []int

@@ -111,14 +111,11 @@ func (s *Server) uploadOf(c echo.Context) (sdg.Upload, error) {
 	return s.cfg.Store.Upload(c.Request().Context(), id)
 }
 
-// countsRow is one line of a counts table. Removed counts values the
-// file retracts: the store keeps no retractions yet (issue 8), so it is
-// 0 until sdg.Counts carries them.
+// countsRow is one line of a counts table.
 type countsRow struct {
-	Series  string
-	Name    string
-	Counts  sdg.Counts
-	Removed int
+	Series string
+	Name   string
+	Counts sdg.Counts
 }
 
 // countsRows lists the counts per series in code order, and the total.
@@ -139,23 +136,29 @@ func (s *Server) countsRows(imp sdg.Import) ([]countsRow, countsRow) {
 	return rows, countsRow{Series: "Total", Counts: imp.Counts}
 }
 
-// changeRow is one value an import set or an upload would set.
+// changeRow is one value an import set, changed or retracted (or an
+// upload would).
 type changeRow struct {
 	Series, Area, AreaName, Period, Dims string
 	Old                                  *float64
+	OldText, NewText                     string // qualifier and value as written; NewText "" when retracted
 	New                                  float64
-	OldText, NewText                     string // qualifier and value as written
 }
 
 // changeRows turns changes into table rows.
 func (s *Server) changeRows(changes []sdg.Change) []changeRow {
 	out := make([]changeRow, 0, len(changes))
 	for _, ch := range changes {
-		n := ch.New
-		r := changeRow{Series: n.Series, Area: n.Area, AreaName: n.Area, Period: n.Period, Dims: string(n.Dims),
-			New: n.Value, NewText: n.Qualifier + fmtNum(n.Value)}
-		if a, ok := s.cfg.Catalog.Area(n.Area); ok {
+		key := ch.New
+		if key == nil {
+			key = ch.Old // a retraction: the key is the old value's
+		}
+		r := changeRow{Series: key.Series, Area: key.Area, AreaName: key.Area, Period: key.Period, Dims: string(key.Dims)}
+		if a, ok := s.cfg.Catalog.Area(key.Area); ok {
 			r.AreaName = a.Name
+		}
+		if ch.New != nil {
+			r.New, r.NewText = ch.New.Value, ch.New.Qualifier+fmtNum(ch.New.Value)
 		}
 		if ch.Old != nil {
 			v := ch.Old.Value
