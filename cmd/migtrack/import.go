@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -53,6 +54,10 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 		imp, err := importFile(ctx, svc, path, opt, newProgressBar(m.Stderr, terminal, importer.CleanName(path), 0))
 		if err != nil {
 			return err
+		}
+		if !opt.DryRun {
+			m.audit(ctx, sdg.AuditImport, "import "+strconv.FormatInt(imp.ID, 10),
+				fmt.Sprintf("%s: %s, %s", imp.FileName, imp.Status, imp.Counts))
 		}
 		reports = append(reports, imp)
 		if imp.Status == sdg.ImportRejected || imp.Status == sdg.ImportEmpty || len(imp.Problems) > 0 && opt.DryRun && !opt.SkipInvalid {

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/migtrack/migtrack/internal/importer"
+	"github.com/migtrack/migtrack/internal/sdg"
 )
 
 func runImports(ctx context.Context, m *Main, args []string) error {
@@ -59,6 +60,7 @@ func runImports(ctx context.Context, m *Main, args []string) error {
 			if err != nil {
 				return fmt.Errorf("roll back import %d: %w", id, err)
 			}
+			m.audit(ctx, sdg.AuditRollback, "import "+strconv.FormatInt(id, 10), imp.FileName)
 			if asJSON {
 				return printJSON(imp)
 			}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/migtrack/migtrack/internal/assess"
 	"github.com/migtrack/migtrack/internal/sdg"
+	"github.com/migtrack/migtrack/internal/store"
 )
 
 // realData is where the shared public data files live, relative to this
@@ -307,6 +308,32 @@ func TestRollbackRestoresExactly(t *testing.T) {
 	show := mustRun(t, db, "imports", "show", fmt.Sprint(imps[0].ID))
 	if !strings.Contains(show, "rolled back") {
 		t.Errorf("show does not say rolled back:\n%s", show)
+	}
+	// Both imports and the rollback are in the audit log, under the OS
+	// user.
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log, _, err := st.AuditLog(context.Background(), 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range log {
+		if e.User != currentUser() {
+			t.Errorf("audit entry %+v is not under %s", e, currentUser())
+		}
+		got = append(got, e.Action+" "+e.Object+" "+e.Detail)
+	}
+	want := []string{
+		fmt.Sprintf("rollback import %d v2.xlsx", imps[0].ID),
+		fmt.Sprintf("import import %d v2.xlsx: applied, 1 new, 1 changed, 0 unchanged, 0 rejected", imps[0].ID),
+		fmt.Sprintf("import import %d v1.xlsx: applied, 2 new, 0 changed, 0 unchanged, 0 rejected", imps[0].ID-1),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

@@ -211,6 +211,19 @@ func (m *Main) Importer(ctx context.Context) (*importer.Service, error) {
 	return m.svc, nil
 }
 
+// audit records in the audit log what the OS user running this command
+// did. The action itself is done, so a failure to record is logged, not
+// returned.
+func (m *Main) audit(ctx context.Context, action, object, detail string) {
+	db, err := m.Store(ctx)
+	if err == nil {
+		err = db.RecordAudit(context.WithoutCancel(ctx), sdg.AuditEntry{User: currentUser(), Action: action, Object: object, Detail: detail})
+	}
+	if err != nil {
+		m.Logger.Error("record audit", "action", action, "object", object, "err", err)
+	}
+}
+
 // Close closes the database if it was opened.
 func (m *Main) Close() {
 	if m.db != nil {

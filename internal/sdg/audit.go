@@ -25,6 +25,7 @@ const (
 	AuditUserDisable  = "user_disable"
 	AuditUserEnable   = "user_enable"
 	AuditUserRemove   = "user_remove"
+	AuditImport       = "import" // a command-line import: read and applied or rejected in one go
 	AuditUpload       = "upload"
 	AuditApply        = "apply"
 	AuditDiscard      = "discard"

@@ -1,6 +1,7 @@
 package sdg
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,11 @@ type Counts struct {
 	// Removed counts current values the import retracts: the file marks
 	// them missing or, with replace, does not restate them.
 	Removed int `json:"removed"`
+}
+
+// String summarises the counts in words, as the audit log keeps them.
+func (c Counts) String() string {
+	return fmt.Sprintf("%d new, %d changed, %d unchanged, %d rejected", c.New, c.Changed, c.Unchanged, c.Rejected)
 }
 
 // Add adds c2 to c.

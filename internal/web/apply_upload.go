@@ -34,6 +34,6 @@ func (s *Server) applyUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, sdg.AuditApply, "import "+strconv.FormatInt(imp.ID, 10), imp.FileName+": "+countsText(imp.Counts))
+	s.audit(c, sdg.AuditApply, "import "+strconv.FormatInt(imp.ID, 10), imp.FileName+": "+imp.Counts.String())
 	return c.Redirect(http.StatusSeeOther, "/imports/"+strconv.FormatInt(imp.ID, 10))
 }

@@ -333,7 +333,7 @@ func fmtStamp(t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+	return whenText(t)
 }
 
 // fmtPtr formats an optional value, "–" when absent.

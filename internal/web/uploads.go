@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/migtrack/migtrack/internal/export"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
 )
@@ -236,11 +234,4 @@ func (s *Server) audit(c echo.Context, action, object, detail string) {
 	if err != nil {
 		s.log.Error("record audit", "action", action, "object", object, "err", err)
 	}
-}
-
-// countsText summarises counts for the audit log.
-func countsText(n sdg.Counts) string {
-	return fmt.Sprintf("%s new, %s changed, %s unchanged, %s rejected", export.GroupThousands(strconv.Itoa(n.New)),
-		export.GroupThousands(strconv.Itoa(n.Changed)), export.GroupThousands(strconv.Itoa(n.Unchanged)),
-		export.GroupThousands(strconv.Itoa(n.Rejected)))
 }
