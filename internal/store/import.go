@@ -257,6 +257,9 @@ func (t *ImportTx) Apply(ctx context.Context, problems []sdg.Problem) (sdg.Impor
 	if err := t.applyRetractions(ctx, tx, imp.ID); err != nil {
 		return sdg.Import{}, err
 	}
+	if err := refreshSummary(ctx, tx, imp); err != nil {
+		return sdg.Import{}, err
+	}
 	if err := tx.Commit(); err != nil {
 		return sdg.Import{}, fmt.Errorf("import %s: commit: %w", t.meta.FileName, err)
 	}

@@ -274,6 +274,9 @@ func (db *DB) Rollback(ctx context.Context, id int64) (sdg.Import, error) {
 	if err := forgetRetractions(ctx, tx, id); err != nil {
 		return sdg.Import{}, err
 	}
+	if err := refreshSummary(ctx, tx, imp); err != nil {
+		return sdg.Import{}, err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = ? WHERE id = ?`, string(sdg.ImportRolledBack), id); err != nil {
 		return sdg.Import{}, fmt.Errorf("roll back import %d: mark: %w", id, err)
 	}

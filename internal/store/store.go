@@ -92,6 +92,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := db.fillSummary(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 	r, err := sql.Open("sqlite", path+"?"+readerPragmas)
 	if err != nil {
 		w.Close()

@@ -186,6 +186,9 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 		SELECT `+obsCols+`, ? FROM upload_changes WHERE upload_id = ?`, imp.ID, id); err != nil {
 		return sdg.Import{}, fmt.Errorf("apply upload %d: insert values: %w", id, err)
 	}
+	if err := refreshSummary(ctx, tx, imp); err != nil {
+		return sdg.Import{}, err
+	}
 	if err := endUpload(ctx, tx, id, sdg.UploadApplied, imp.ID); err != nil {
 		return sdg.Import{}, err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/migtrack/migtrack/internal/assess"
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
@@ -185,4 +187,36 @@ func TestHostileURLsBoundedMemory(t *testing.T) {
 	if grown > 3*budget {
 		t.Errorf("live heap grew %d bytes, ceiling %d", grown, 3*budget)
 	}
+}
+
+// TestOverviewFromSummaryEqualsFromObservations checks the overview the
+// store's summary feeds is the one the full observations give, for every
+// method, before and after an import.
+func TestOverviewFromSummaryEqualsFromObservations(t *testing.T) {
+	s, db := newTestServer(t)
+	s.cfg.GenerationTTL = -1
+	compare := func(when string) {
+		ctx := t.Context()
+		full, err := s.totals(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lean, err := s.overviewIndex(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range assess.Methods() {
+			a, _ := json.Marshal(s.overviewOf(m, full, nil).Body)
+			b, _ := json.Marshal(s.overviewOf(m, lean, nil).Body)
+			if string(a) != string(b) {
+				t.Errorf("%s, %s: overview from the summary differs:\n%s\n%s", when, m.Name, a, b)
+			}
+		}
+	}
+	compare("fixture")
+	importObservations(t, db, "more.csv", []sdg.Observation{
+		{Key: sdg.Key{Series: "SI_RMT_COST", Area: "484", Period: "2019"}, Value: 4.1},
+		{Key: sdg.Key{Series: "MT_MIGSTOCK", Area: "276", Period: "2020"}, Value: 16_000_000},
+	})
+	compare("after an import")
 }

@@ -104,9 +104,8 @@ func (s *Server) buildCoverage(ctx context.Context, region string, links []downl
 	return pageView{Title: "Data coverage", Template: "coverage", Body: v}, nil
 }
 
-// coverageMemo keeps the store's coverage counts for one generation: the
-// query groups every observation, and each region filter of the page
-// reads the same counts.
+// coverageMemo keeps the coverage counts for one generation: each region
+// filter of the page reads the same counts.
 type coverageMemo struct {
 	mu   sync.Mutex
 	gen  int64
@@ -114,8 +113,9 @@ type coverageMemo struct {
 	dims map[string]string // series → its dimensions, in words
 }
 
-// coverage returns the coverage counts and each series' dimensions,
-// computing them once per data generation.
+// coverage returns the coverage counts and each series' dimensions, from
+// the store's summary (kept up to date at import time, so a cold read
+// scans no observations), once per data generation.
 func (s *Server) coverage(ctx context.Context) (store.Coverage, map[string]string, error) {
 	gen, err := s.generation(ctx)
 	if err != nil {
@@ -126,13 +126,24 @@ func (s *Server) coverage(ctx context.Context) (store.Coverage, map[string]strin
 	if s.covMemo.cov != nil && s.covMemo.gen == gen {
 		return *s.covMemo.cov, s.covMemo.dims, nil
 	}
-	cov, err := s.cfg.Store.Coverage(ctx)
+	sum, err := s.summary(ctx)
 	if err != nil {
 		return store.Coverage{}, nil, err
 	}
-	dims, err := s.seriesDims(ctx)
-	if err != nil {
-		return store.Coverage{}, nil, err
+	cov := store.Coverage{MigratoryStatus: map[string]bool{}}
+	for _, a := range sum.Areas {
+		for _, y := range a.Years {
+			cov.Cells = append(cov.Cells, store.CoverageCell{Series: a.Series, Area: a.Area, Year: y.Year, Count: y.N})
+		}
+	}
+	dims := map[string]string{}
+	for code, dl := range sum.Dims {
+		dims[code] = dimNames(dl)
+		for _, d := range dl {
+			if _, ok := d.Map()["MIGRATORY_STATUS"]; ok {
+				cov.MigratoryStatus[code] = true
+			}
+		}
 	}
 	s.covMemo.gen, s.covMemo.cov, s.covMemo.dims = gen, &cov, dims
 	return cov, dims, nil

@@ -312,12 +312,17 @@ func (s *Server) freshness(ctx context.Context) (string, error) {
 	return fmt.Sprintf("%s (import #%d, %s)", imp.At.UTC().Format("2 Jan 2006 15:04 UTC"), imp.ID, imp.FileName), nil
 }
 
-// Warm loads the data every page reads, so the first visitor does not
-// wait for it; /readyz answers 200 once it is done. Serve calls it.
+// Warm loads the data pages read, so the first visitor does not wait for
+// it: the summary the overview and coverage read (fast), then /readyz
+// answers 200, then the full totals the other pages read. Serve calls it.
 func (s *Server) Warm(ctx context.Context) error {
-	if _, err := s.totals(ctx); err != nil {
+	if _, err := s.overviewIndex(ctx); err != nil {
+		return err
+	}
+	if _, _, err := s.coverage(ctx); err != nil {
 		return err
 	}
 	s.warm.Store(true)
-	return nil
+	_, err := s.totals(ctx)
+	return err
 }

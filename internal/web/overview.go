@@ -51,10 +51,15 @@ type headlineRow struct {
 
 // buildOverview assesses every target for World and the SDG regions.
 func (s *Server) buildOverview(ctx context.Context, m assess.Method, links []downloadLink) (pageView, error) {
-	d, err := s.totals(ctx)
+	d, err := s.overviewIndex(ctx)
 	if err != nil {
 		return pageView{}, err
 	}
+	return s.overviewOf(m, d, links), nil
+}
+
+// overviewOf builds the overview from an index of totals.
+func (s *Server) overviewOf(m assess.Method, d *assess.Index, links []downloadLink) pageView {
 	v := overviewView{Method: m.Name, Legend: legend(), Downloads: links}
 	// Links keep a method other than the default, so a meeting that
 	// switched to another method stays on it while drilling down.
@@ -91,7 +96,7 @@ func (s *Server) buildOverview(ctx context.Context, m assess.Method, links []dow
 		}
 		v.Headlines = append(v.Headlines, h)
 	}
-	return pageView{Title: "Overview", Template: "overview", Method: m.Name, Body: v}, nil
+	return pageView{Title: "Overview", Template: "overview", Method: m.Name, Body: v}
 }
 
 // targetRollUp is one status for a target in one area: series assessed,

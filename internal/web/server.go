@@ -104,6 +104,7 @@ type Server struct {
 	geo     *geography
 	memo    totalsMemo
 	covMemo coverageMemo
+	sumMemo summaryMemo
 	gen     genMemo
 	auth    *auth.Service
 	// analyst and admin carry the routes that need an account: they load
