@@ -126,3 +126,23 @@ func TestSummaryScales(t *testing.T) {
 	apply(t, db, "grid", obs)
 	checkSummary(t, db, "after a larger import")
 }
+
+func TestValues(t *testing.T) {
+	db, _ := queryFixture(t)
+	got, err := db.Values(context.Background(), []string{"MT_MIGSTOCK"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := db.Observations(context.Background(), Filter{Series: []string{"MT_MIGSTOCK"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(full) || len(got) != 6 {
+		t.Fatalf("%d values, %d observations, want 6", len(got), len(full))
+	}
+	for i := range got {
+		if got[i].Key != full[i].Key || got[i].Value != full[i].Value {
+			t.Errorf("#%d: %v = %v, observation %v = %v", i, got[i].Key, got[i].Value, full[i].Key, full[i].Value)
+		}
+	}
+}

@@ -13,10 +13,11 @@ import (
 // summaryMemo keeps the store's summary of the current data for one
 // generation, and the index of totals built from it for the overview.
 type summaryMemo struct {
-	mu  sync.Mutex
-	gen int64
-	sum *store.Summary
-	idx *assess.Index
+	mu      sync.Mutex
+	gen     int64
+	sum     *store.Summary
+	checked []sdg.Observation // the series two-part target checks read, every disaggregation
+	idx     *assess.Index
 }
 
 // summary returns the store's summary of the current data, read once per
@@ -46,22 +47,31 @@ func (s *Server) summaryIndex(ctx context.Context, withIndex bool) (*store.Summa
 	s.sumMemo.mu.Lock()
 	defer s.sumMemo.mu.Unlock()
 	if s.sumMemo.sum == nil || s.sumMemo.gen != gen {
+		// The summary and the checked series' values are read at once,
+		// on two connections: the index needs both.
+		var checked []sdg.Observation
+		var cerr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			checked, cerr = s.cfg.Store.Values(ctx, checkedSeries())
+		}()
 		sum, err := s.cfg.Store.Summary(ctx)
+		<-done
 		if err != nil {
 			return nil, nil, err
 		}
-		s.sumMemo.gen, s.sumMemo.sum, s.sumMemo.idx = gen, &sum, nil
+		if cerr != nil {
+			return nil, nil, fmt.Errorf("load checked series: %w", cerr)
+		}
+		s.sumMemo.gen, s.sumMemo.sum, s.sumMemo.checked, s.sumMemo.idx = gen, &sum, checked, nil
 	}
 	if withIndex && s.sumMemo.idx == nil {
 		obs := s.sumMemo.sum.Totals
-		err := s.cfg.Store.EachObservation(ctx, store.Filter{Series: checkedSeries()}, func(o *sdg.Observation) error {
+		for _, o := range s.sumMemo.checked {
 			if o.Dims != "" { // the totals are in the summary
-				obs = append(obs, *o)
+				obs = append(obs, o)
 			}
-			return nil
-		})
-		if err != nil {
-			return nil, nil, fmt.Errorf("load checked series: %w", err)
 		}
 		s.sumMemo.idx = assess.NewIndex(s.cfg.Catalog.Series(), obs)
 	}
