@@ -28,6 +28,7 @@ func main() {
 	rowsFlag := flag.String("rows", "100000,1000000", "comma-separated row counts of the long workbooks")
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "migtrack-bench-import"), "where generated workbooks are cached")
 	bin := flag.String("bin", "", "migtrack binary (default: build one)")
+	generateOnly := flag.Bool("generate-only", false, "only write the long workbooks not yet cached (bench/upload uses them)")
 	flag.Parse()
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		log.Fatal(err)
@@ -36,7 +37,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if *bin == "" {
+	if *bin == "" && !*generateOnly {
 		*bin = filepath.Join(*dir, "migtrack")
 		build := exec.Command("go", "build", "-o", *bin, "./cmd/migtrack")
 		build.Stdout, build.Stderr = os.Stdout, os.Stderr
@@ -44,7 +45,9 @@ func main() {
 			log.Fatalf("build migtrack: %v", err)
 		}
 	}
-	fmt.Printf("%-28s %10s %9s %12s %12s %s\n", "file", "rows", "seconds", "rows/s", "peak RSS MB", "result")
+	if !*generateOnly {
+		fmt.Printf("%-28s %10s %9s %12s %12s %s\n", "file", "rows", "seconds", "rows/s", "peak RSS MB", "result")
+	}
 	for _, s := range strings.Split(*rowsFlag, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
@@ -54,7 +57,12 @@ func main() {
 		if err := cached(path, func() error { return writeLong(cat, path, n) }); err != nil {
 			log.Fatal(err)
 		}
-		measure(*bin, *dir, path, n)
+		if !*generateOnly {
+			measure(*bin, *dir, path, n)
+		}
+	}
+	if *generateOnly {
+		return
 	}
 	wide := filepath.Join(*dir, "desa-wide.xlsx")
 	var wideRows int
