@@ -166,19 +166,31 @@ func (s *Service) Login(ctx context.Context, name, password, ip string) (Login, 
 	now := s.cfg.Now()
 	name = strings.TrimSpace(name)
 	key := strings.ToLower(name)
-	if wait := max(s.accounts.wait(key, now), s.addresses.wait(ip, now)); wait > 0 {
-		s.log.Warn("sign-in throttled", "account", clip(name), "ip", ip, "retry_after", wait)
-		return Login{}, &ThrottledError{RetryAfter: wait}
+	// Each attempt counts against the account and the address before the
+	// password is checked; a success gives both back.
+	giveAccount, wait := s.accounts.take(key, now)
+	if wait > 0 {
+		return Login{}, s.throttled(name, ip, wait)
+	}
+	giveAddress, wait := s.addresses.take(ip, now)
+	if wait > 0 {
+		giveAccount()
+		return Login{}, s.throttled(name, ip, wait)
+	}
+	notCounted := func(err error) (Login, error) {
+		giveAccount()
+		giveAddress()
+		return Login{}, err
 	}
 	u, hash, err := s.db.UserCredentials(ctx, name)
 	known := err == nil
 	if err != nil && sdg.ErrorCode(err) != sdg.ENotFound {
-		return Login{}, err
+		return notCounted(err)
 	}
 	if !known {
 		d, err := s.dummy()
 		if err != nil {
-			return Login{}, err
+			return notCounted(err)
 		}
 		hash = string(d)
 	}
@@ -186,8 +198,6 @@ func (s *Service) Login(ctx context.Context, name, password, ip string) (Login, 
 	// password does.
 	match := bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 	if !known || !match || u.Disabled {
-		s.accounts.fail(key, now)
-		s.addresses.fail(ip, now)
 		reason := "wrong password"
 		switch {
 		case !known:
@@ -202,6 +212,7 @@ func (s *Service) Login(ctx context.Context, name, password, ip string) (Login, 
 		return Login{}, ErrBadCredentials
 	}
 	s.accounts.reset(key)
+	giveAddress()
 	token, err := newToken()
 	if err != nil {
 		return Login{}, err
@@ -220,6 +231,12 @@ func (s *Service) Login(ctx context.Context, name, password, ip string) (Login, 
 		return Login{}, err
 	}
 	return Login{Session: sess, Token: token}, nil
+}
+
+// throttled logs and returns a refusal for too many failed attempts.
+func (s *Service) throttled(name, ip string, wait time.Duration) error {
+	s.log.Warn("sign-in throttled", "account", clip(name), "ip", ip, "retry_after", wait)
+	return &ThrottledError{RetryAfter: wait}
 }
 
 // maxToken bounds what is hashed from a cookie: tokens are 43 characters.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -193,4 +194,50 @@ func TestThrottle(t *testing.T) {
 			t.Fatalf("other address: %v", err)
 		}
 	})
+}
+
+// TestThrottleHoldsUnderParallelAttempts fires many wrong passwords at
+// once: no more of them may reach the password check than the account's
+// allowance, however they race.
+func TestThrottleHoldsUnderParallelAttempts(t *testing.T) {
+	ctx := context.Background()
+	s, db, _ := newService(t, Config{AccountFailures: 3})
+	const n = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			_, err := s.Login(ctx, "ana", "wrong password", "198.51.100."+strconv.Itoa(i))
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	checked := 0
+	for err := range errs {
+		var te *ThrottledError
+		switch {
+		case err == ErrBadCredentials:
+			checked++
+		case errors.As(err, &te):
+		default:
+			t.Fatalf("unexpected: %v", err)
+		}
+	}
+	if checked != 3 {
+		t.Errorf("%d of %d parallel attempts reached the password check, want 3", checked, n)
+	}
+	log, _, err := db.AuditLog(ctx, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, e := range log {
+		if e.Action == sdg.AuditLoginFailed {
+			failed++
+		}
+	}
+	if failed != 3 {
+		t.Errorf("%d failed sign-ins audited, want 3", failed)
+	}
 }

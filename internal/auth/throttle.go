@@ -7,11 +7,14 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// throttle counts failed sign-ins per key (an account name or a client
-// address) with one token bucket each: burst failures are allowed at once,
-// then one more every window/burst. Keys whose bucket is full again are
-// forgotten when the map grows, so strangers cannot grow it without bound
-// faster than the address throttle lets them fail.
+// throttle counts sign-in attempts per key (an account name or a client
+// address) with one token bucket each: burst attempts are allowed at
+// once, then one more every window/burst. An attempt takes its token
+// before the password is checked, so a burst of parallel requests cannot
+// run more comparisons than the bucket holds; a successful one gives it
+// back. Keys whose bucket is full again are forgotten when the map grows,
+// so strangers cannot grow it without bound faster than the address
+// throttle lets them try.
 type throttle struct {
 	mu    sync.Mutex
 	limit rate.Limit
@@ -26,24 +29,10 @@ func newThrottle(burst int, window time.Duration) *throttle {
 	return &throttle{limit: rate.Every(window / time.Duration(burst)), burst: burst, m: map[string]*rate.Limiter{}}
 }
 
-// wait returns how long key must wait before its next attempt; 0 if it
-// may try now.
-func (t *throttle) wait(key string, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	l, ok := t.m[key]
-	if !ok {
-		return 0
-	}
-	tokens := l.TokensAt(now)
-	if tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1-tokens)/float64(t.limit)*float64(time.Second)).Round(time.Second) + time.Second
-}
-
-// fail records one failed attempt of key.
-func (t *throttle) fail(key string, now time.Time) {
+// take reserves one attempt for key at now. If the bucket is empty it
+// reserves nothing and says how long to wait; otherwise giveBack returns
+// the attempt (after a success, or when the attempt did not happen).
+func (t *throttle) take(key string, now time.Time) (giveBack func(), wait time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	l, ok := t.m[key]
@@ -54,10 +43,15 @@ func (t *throttle) fail(key string, now time.Time) {
 		l = rate.NewLimiter(t.limit, t.burst)
 		t.m[key] = l
 	}
-	l.AllowN(now, 1)
+	r := l.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return nil, d.Round(time.Second) + time.Second
+	}
+	return func() { r.CancelAt(now) }, 0
 }
 
-// reset forgets key's failures (after a successful sign-in).
+// reset forgets key's attempts (after a successful sign-in).
 func (t *throttle) reset(key string) {
 	t.mu.Lock()
 	delete(t.m, key)
