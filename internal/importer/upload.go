@@ -66,7 +66,7 @@ func (s *Service) Upload(ctx context.Context, body io.Reader, name string, limit
 	now := time.Now().UTC()
 	u := sdg.Upload{FileName: name, SHA256: facts.SHA256, Size: facts.Size, User: req.User, At: now,
 		Expires: now.Add(s.cfg.Expiry), Layout: req.Layout, Series: req.Series, Area: req.Area,
-		SkipInvalid: req.SkipInvalid, Status: sdg.UploadPending}
+		SkipInvalid: req.SkipInvalid, Replace: req.Replace, Status: sdg.UploadPending}
 	if u.ID, err = s.cfg.Store.CreateUpload(ctx, u); err != nil {
 		return sdg.Upload{}, err
 	}
@@ -113,7 +113,7 @@ func (s *Service) preview(ctx context.Context, id int64, t *tracker) {
 	t.phase.Store(PhaseReading)
 	t.started.Store(time.Now().UnixNano())
 	req := Request{User: u.User, Progress: func(rows, _ int) { t.rows.Store(int64(rows)) }}
-	req.Layout, req.Series, req.Area, req.SkipInvalid = u.Layout, u.Series, u.Area, u.SkipInvalid
+	req.Layout, req.Series, req.Area, req.SkipInvalid, req.Replace = u.Layout, u.Series, u.Area, u.SkipInvalid, u.Replace
 	meta := sdg.Import{FileName: u.FileName, SHA256: u.SHA256, Size: u.Size, Layout: u.Layout, User: u.User, At: u.At}
 	if err := s.stage(ctx, u, meta, req); err != nil {
 		if ctx.Err() != nil {
@@ -137,6 +137,9 @@ func (s *Service) stage(ctx context.Context, u sdg.Upload, meta sdg.Import, req 
 		return fmt.Errorf("begin preview of upload %d: %w", u.ID, err)
 	}
 	defer tx.Close()
+	if u.Replace {
+		tx.Replace(u.Area != "")
+	}
 	problems, readErr, err := s.read(ctx, tx, s.cfg.Files.Path(u.SHA256, u.FileName), 0, req)
 	if err != nil {
 		return err

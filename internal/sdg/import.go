@@ -31,8 +31,12 @@ type Counts struct {
 	Removed int `json:"removed"`
 }
 
-// String summarises the counts in words, as the audit log keeps them.
+// String summarises the counts in words, as the audit log keeps them;
+// removed values are named only when there are some.
 func (c Counts) String() string {
+	if c.Removed > 0 {
+		return fmt.Sprintf("%d new, %d changed, %d unchanged, %d removed, %d rejected", c.New, c.Changed, c.Unchanged, c.Removed, c.Rejected)
+	}
 	return fmt.Sprintf("%d new, %d changed, %d unchanged, %d rejected", c.New, c.Changed, c.Unchanged, c.Rejected)
 }
 

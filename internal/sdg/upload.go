@@ -32,6 +32,7 @@ type Upload struct {
 	Series      string       `json:"series,omitempty"`
 	Area        string       `json:"area,omitempty"`
 	SkipInvalid bool         `json:"skip_invalid"`
+	Replace     bool         `json:"replace"` // retract the current values of the file's series and publisher it does not restate
 	Status      UploadStatus `json:"status"`
 	// Generation is the data generation the preview was computed on:
 	// Apply refuses when the data changed since.

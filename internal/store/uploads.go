@@ -13,14 +13,14 @@ import (
 )
 
 const uploadCols = `id, file_name, sha256, size, user, at, expires, layout, series, area, skip_invalid,
-	status, generation, preview, coalesce(import_id, 0)`
+	status, generation, preview, coalesce(import_id, 0), replace_unstated`
 
 // scanUpload reads a row of uploadCols.
 func scanUpload(r interface{ Scan(...any) error }) (sdg.Upload, error) {
 	var u sdg.Upload
 	var at, expires, status, preview string
 	if err := r.Scan(&u.ID, &u.FileName, &u.SHA256, &u.Size, &u.User, &at, &expires, &u.Layout, &u.Series,
-		&u.Area, &u.SkipInvalid, &status, &u.Generation, &preview, &u.ImportID); err != nil {
+		&u.Area, &u.SkipInvalid, &status, &u.Generation, &preview, &u.ImportID, &u.Replace); err != nil {
 		return sdg.Upload{}, err
 	}
 	u.Status = sdg.UploadStatus(status)
@@ -45,9 +45,9 @@ func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // CreateUpload records a new upload (status pending) and returns its id.
 func (db *DB) CreateUpload(ctx context.Context, u sdg.Upload) (int64, error) {
 	res, err := db.writer.ExecContext(ctx, `INSERT INTO uploads (file_name, sha256, size, user, at, expires,
-		layout, series, area, skip_invalid, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		layout, series, area, skip_invalid, replace_unstated, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.FileName, u.SHA256, u.Size, u.User, fmtTime(u.At), fmtTime(u.Expires), u.Layout, u.Series, u.Area,
-		u.SkipInvalid, string(sdg.UploadPending))
+		u.SkipInvalid, u.Replace, string(sdg.UploadPending))
 	if err != nil {
 		return 0, fmt.Errorf("record upload %s: %w", u.FileName, err)
 	}
@@ -99,6 +99,9 @@ func (db *DB) WaitingUploads(ctx context.Context, user string) ([]sdg.Upload, er
 // an upload that is no longer pending (discarded meanwhile).
 func (t *ImportTx) SavePreview(ctx context.Context, id int64, problems []sdg.Problem) (sdg.Upload, error) {
 	if err := t.seal(ctx); err != nil {
+		return sdg.Upload{}, err
+	}
+	if err := t.replaceAllowed(problems); err != nil {
 		return sdg.Upload{}, err
 	}
 	tx, err := t.conn.BeginTx(ctx, nil)

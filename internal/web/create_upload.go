@@ -20,7 +20,7 @@ import (
 const multipartSlack = 64 << 10
 
 // createUpload serves POST /upload: a multipart form whose option fields
-// (layout, series, area, skip_invalid) come before the file. The file
+// (layout, series, area, skip_invalid, replace) come before the file. The file
 // streams to the kept files, never whole into memory; the preview is read
 // in the background, and the answer sends the browser to its page (or,
 // for scripts asking for JSON, says where that is).
@@ -102,6 +102,8 @@ func setUploadOption(req *importer.Request, name, value string, s *Server) error
 		req.Area = value
 	case "skip_invalid":
 		req.SkipInvalid = value != "" && value != "0" && value != "false"
+	case "replace":
+		req.Replace = value != "" && value != "0" && value != "false"
 	}
 	return nil
 }

@@ -94,7 +94,7 @@ func uploadForm(t *testing.T, name string, body []byte, options map[string]strin
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	for _, k := range []string{"layout", "series", "area", "skip_invalid"} {
+	for _, k := range []string{"layout", "series", "area", "skip_invalid", "replace"} {
 		if v, ok := options[k]; ok {
 			mw.WriteField(k, v)
 		}
