@@ -187,6 +187,9 @@ func TestAnonymousIsTurnedAway(t *testing.T) {
 		if r.StatusCode != http.StatusUnauthorized || strings.Contains(r.body, "written") {
 			t.Fatalf("status %d: %.200s", r.StatusCode, r.body)
 		}
+		if !strings.Contains(r.body, `<a href="/login">Sign in</a> · `) {
+			t.Error("the 401 page does not offer to sign in")
+		}
 	})
 	t.Run("UnknownPathStays404", func(t *testing.T) {
 		if r := b.get("/no/such/page"); r.StatusCode != http.StatusNotFound {
