@@ -475,6 +475,21 @@ func TestAnotherProcessWriting(t *testing.T) {
 	if what := <-waits; what != "import queued" {
 		t.Errorf("wait notice for %q, want import queued", what)
 	}
+	// A write through a third handle's pool (user and upload changes)
+	// waits too.
+	third, err := Open(quick, path, OnWait(func(what string) { waits <- what }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { third.Close() })
+	poolDone := make(chan error, 1)
+	go func() {
+		tx, err := third.beginWrite(ctx, third.writer, "pool write")
+		if err == nil {
+			err = tx.Commit()
+		}
+		poolDone <- err
+	}()
 	time.Sleep(6 * time.Second) // longer than SQLite's busy timeout: still waiting, not failed
 	select {
 	case err := <-secondDone:
@@ -488,6 +503,12 @@ func TestAnotherProcessWriting(t *testing.T) {
 	firstDone <- nil // for the cleanup
 	if err := <-secondDone; err != nil {
 		t.Fatal(err)
+	}
+	if err := <-poolDone; err != nil {
+		t.Fatalf("pool write: %v", err)
+	}
+	if what := <-waits; what != "pool write" {
+		t.Errorf("wait notice for %q, want pool write", what)
 	}
 	if len(waits) != 0 {
 		t.Errorf("%d more wait notices, want one per waiting import", len(waits))

@@ -127,29 +127,45 @@ const lockPoll = 100 * time.Millisecond
 // after beginWrite's short attempts.
 const busyTimeout = 5 * time.Second
 
+// txBeginner is what a write transaction can be begun on: the writer
+// pool, or its connection pinned by an import.
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
 // beginWrite starts a write transaction (BEGIN IMMEDIATE, from the DSN) on
-// conn. While another process holds the write lock it keeps trying, in
-// steps of lockPoll so ctx is honoured, and calls onWait once: a writer
-// waits its turn instead of failing with SQLITE_BUSY.
-func (db *DB) beginWrite(ctx context.Context, conn *sql.Conn, what string) (*sql.Tx, error) {
+// b. While another process holds the write lock it keeps trying until ctx
+// ends, and calls onWait once: a writer waits its turn instead of failing
+// with SQLITE_BUSY. On a pinned connection (an import's) the attempts are
+// short (lockPoll), so the wait is told at once; on the pool each attempt
+// waits SQLite's busy timeout first. The driver interrupts an attempt when
+// ctx ends, so ctx is honoured either way.
+func (db *DB) beginWrite(ctx context.Context, b txBeginner, what string) (*sql.Tx, error) {
+	conn, pinned := b.(*sql.Conn)
 	setTimeout := func(q querier, d time.Duration) error {
 		_, err := q.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", d.Milliseconds()))
 		return err
 	}
-	if err := setTimeout(conn, lockPoll); err != nil {
-		return nil, fmt.Errorf("%s: set busy timeout: %w", what, err)
+	if pinned {
+		if err := setTimeout(conn, lockPoll); err != nil {
+			return nil, fmt.Errorf("%s: set busy timeout: %w", what, err)
+		}
 	}
 	for waited := false; ; waited = true {
-		tx, err := conn.BeginTx(ctx, nil)
+		tx, err := b.BeginTx(ctx, nil)
 		if err == nil {
-			if err := setTimeout(tx, busyTimeout); err != nil {
-				tx.Rollback()
-				return nil, fmt.Errorf("%s: restore busy timeout: %w", what, err)
+			if pinned {
+				if err := setTimeout(tx, busyTimeout); err != nil {
+					tx.Rollback()
+					return nil, fmt.Errorf("%s: restore busy timeout: %w", what, err)
+				}
 			}
 			return tx, nil
 		}
 		if !isBusy(err) || ctx.Err() != nil {
-			setTimeout(conn, busyTimeout)
+			if pinned {
+				setTimeout(conn, busyTimeout)
+			}
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%s: gave up waiting for another process writing %s: %w", what, db.path, ctx.Err())
 			}

@@ -104,7 +104,7 @@ func (t *ImportTx) SavePreview(ctx context.Context, id int64, problems []sdg.Pro
 	if err := t.replaceAllowed(problems); err != nil {
 		return sdg.Upload{}, err
 	}
-	tx, err := t.conn.BeginTx(ctx, nil)
+	tx, err := t.db.beginWrite(ctx, t.conn, fmt.Sprintf("preview of upload %d", id))
 	if err != nil {
 		return sdg.Upload{}, fmt.Errorf("upload %d: begin preview: %w", id, err)
 	}
@@ -154,7 +154,7 @@ func (t *ImportTx) SavePreview(ctx context.Context, id int64, problems []sdg.Pro
 // refuses with a conflict and writes nothing: the preview's numbers no
 // longer hold, and the analyst needs a fresh one.
 func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
-	tx, err := db.writer.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx, db.writer, fmt.Sprintf("apply upload %d", id))
 	if err != nil {
 		return sdg.Import{}, fmt.Errorf("apply upload %d: begin: %w", id, err)
 	}
@@ -208,7 +208,7 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 // gets a discarded import with the preview's counts and problems (and
 // note, e.g. why), and the staged values are deleted.
 func (db *DB) DiscardUpload(ctx context.Context, id int64, note string) (sdg.Import, error) {
-	tx, err := db.writer.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx, db.writer, fmt.Sprintf("discard upload %d", id))
 	if err != nil {
 		return sdg.Import{}, fmt.Errorf("discard upload %d: begin: %w", id, err)
 	}
@@ -239,7 +239,7 @@ func (db *DB) DiscardUpload(ctx context.Context, id int64, note string) (sdg.Imp
 // recorded by ImportTx.Reject or RecordRejected, or an empty one recorded
 // by ImportTx.Empty) is its history row.
 func (db *DB) RejectUpload(ctx context.Context, id int64, importID int64) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx, db.writer, fmt.Sprintf("reject upload %d", id))
 	if err != nil {
 		return fmt.Errorf("reject upload %d: begin: %w", id, err)
 	}
@@ -256,7 +256,7 @@ func (db *DB) RejectUpload(ctx context.Context, id int64, importID int64) error 
 // RepreviewUpload puts a previewed upload back to pending and drops its
 // staged values, for a fresh preview after the data changed.
 func (db *DB) RepreviewUpload(ctx context.Context, id int64) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx, db.writer, fmt.Sprintf("refresh upload %d", id))
 	if err != nil {
 		return fmt.Errorf("refresh upload %d: begin: %w", id, err)
 	}

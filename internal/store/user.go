@@ -153,7 +153,7 @@ func (db *DB) RemoveUser(ctx context.Context, name string) error {
 // changeUser runs change on the account called name in one transaction.
 // With guardAdmin, the change must not leave no enabled admin behind.
 func (db *DB) changeUser(ctx context.Context, name, verb string, guardAdmin bool, change func(tx *sql.Tx, id int64) error) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx, db.writer, verb+" account "+name)
 	if err != nil {
 		return fmt.Errorf("%s account %s: begin: %w", verb, name, err)
 	}
@@ -189,7 +189,7 @@ func (db *DB) changeUser(ctx context.Context, name, verb string, guardAdmin bool
 // CreateSession stores a new session and records the sign-in as the
 // account's last login.
 func (db *DB) CreateSession(ctx context.Context, s sdg.Session) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx, db.writer, "create session for "+s.User.Name)
 	if err != nil {
 		return fmt.Errorf("create session for %s: begin: %w", s.User.Name, err)
 	}
