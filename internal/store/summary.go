@@ -72,7 +72,7 @@ func (db *DB) fillSummary(ctx context.Context) error {
 	if filled == 1 {
 		return nil
 	}
-	tx, err := db.writer.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx, db.writer, "fill summary")
 	if err != nil {
 		return fmt.Errorf("fill summary: begin: %w", err)
 	}
