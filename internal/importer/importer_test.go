@@ -316,7 +316,7 @@ func TestUploadPreviewApplyDiscard(t *testing.T) {
 	if p := u.Preview.Problems[0]; p.Cell != "I3" || p.Raw != "seven" {
 		t.Errorf("problem %+v, want cell I3 raw 'seven'", p)
 	}
-	imp, err := f.svc.Apply(ctx, u.ID)
+	imp, err := f.svc.Apply(ctx, u.ID, nil)
 	if err != nil || imp.Counts.New != 2 || imp.Status != sdg.ImportApplied {
 		t.Fatalf("apply: %+v, %v", imp, err)
 	}
@@ -397,10 +397,10 @@ func TestConcurrentUploadsQueue(t *testing.T) {
 	}
 	// Each was previewed on the same data; applying one makes the others
 	// stale.
-	if _, err := f.svc.Apply(ctx, ids[0]); err != nil {
+	if _, err := f.svc.Apply(ctx, ids[0], nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Apply(ctx, ids[1]); sdg.ErrorCode(err) != sdg.EConflict {
+	if _, err := f.svc.Apply(ctx, ids[1], nil); sdg.ErrorCode(err) != sdg.EConflict {
 		t.Errorf("stale apply: %v", err)
 	}
 	if err := f.svc.Refresh(ctx, ids[1]); err != nil {
@@ -409,7 +409,7 @@ func TestConcurrentUploadsQueue(t *testing.T) {
 	if u := waitUpload(t, f.db, ids[1]); u.Status != sdg.UploadPreviewed {
 		t.Fatalf("refreshed: %s", u.Status)
 	}
-	if _, err := f.svc.Apply(ctx, ids[1]); err != nil {
+	if _, err := f.svc.Apply(ctx, ids[1], nil); err != nil {
 		t.Errorf("apply after fresh preview: %v", err)
 	}
 }

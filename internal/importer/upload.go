@@ -11,11 +11,12 @@ import (
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
-// Phases of an upload's background preview.
+// Phases of an upload's background work.
 const (
-	PhaseQueued  = "queued"  // waiting for the worker
-	PhaseReading = "reading" // rows being read and staged
-	PhaseDone    = "done"    // previewed or rejected: the upload says which
+	PhaseQueued   = "queued"   // waiting for the worker
+	PhaseReading  = "reading"  // rows being read and staged
+	PhaseApplying = "applying" // Apply runs (or waits for the worker)
+	PhaseDone     = "done"     // previewed, rejected or applied: the upload says which
 )
 
 // Progress is how far an upload's preview has got.
@@ -25,22 +26,28 @@ type Progress struct {
 	Total int     `json:"total"` // estimated rows (0: unknown)
 	Rate  float64 `json:"rate"`  // rows per second
 	ETA   float64 `json:"eta"`   // seconds left (0: unknown)
+	// Error is why the last Apply failed (the data changed since the
+	// preview, say), until the next attempt.
+	Error string `json:"error,omitempty"`
 }
 
-// tracker follows one preview; its fields are read by other goroutines.
+// tracker follows one upload's preview or apply; its fields are read by
+// other goroutines.
 type tracker struct {
 	phase   atomic.Value // string
 	rows    atomic.Int64
 	total   atomic.Int64
 	started atomic.Int64 // unix nanoseconds when reading began
+	err     atomic.Value // string: why the last apply failed
 }
 
-// progress tracks the previews queued or running, by upload id.
+// progress tracks the uploads being previewed or applied, by id.
 type progress struct{ m sync.Map }
 
-func (p *progress) start(id int64) *tracker {
+func (p *progress) start(id int64, phase string) *tracker {
 	t := &tracker{}
-	t.phase.Store(PhaseQueued)
+	t.phase.Store(phase)
+	t.err.Store("")
 	p.m.Store(id, t)
 	return t
 }
@@ -77,7 +84,7 @@ func (s *Service) Upload(ctx context.Context, body io.Reader, name string, limit
 
 // queuePreview queues the background preview of a pending upload.
 func (s *Service) queuePreview(id int64, rows int) {
-	t := s.progress.start(id)
+	t := s.progress.start(id, PhaseQueued)
 	t.total.Store(int64(rows))
 	s.queue.push(func(ctx context.Context) { s.preview(ctx, id, t) })
 }
@@ -89,7 +96,8 @@ func (s *Service) Progress(id int64) (Progress, bool) {
 	if !ok {
 		return Progress{}, false
 	}
-	p := Progress{Phase: t.phase.Load().(string), Rows: int(t.rows.Load()), Total: int(t.total.Load())}
+	p := Progress{Phase: t.phase.Load().(string), Rows: int(t.rows.Load()), Total: int(t.total.Load()),
+		Error: t.err.Load().(string)}
 	if start := t.started.Load(); start > 0 && p.Rows > 0 {
 		elapsed := time.Since(time.Unix(0, start)).Seconds()
 		p.Rate = float64(p.Rows) / elapsed
@@ -171,16 +179,39 @@ func (s *Service) stage(ctx context.Context, u sdg.Upload, meta sdg.Import, req 
 	return nil
 }
 
-// Apply applies a previewed upload (see store.DB.ApplyUpload: refused
-// when the data changed since the preview). It runs on the queue.
-func (s *Service) Apply(ctx context.Context, id int64) (sdg.Import, error) {
+// Apply applies a previewed upload on the queue (see
+// store.DB.ApplyUpload: refused when the data changed since the preview)
+// and waits for the outcome until ctx ends; the apply goes on without the
+// caller then, and Progress says when it is done (or why it failed).
+// done, if not nil, hears the outcome on the worker whether or not the
+// caller still waits (the web records it in the audit log).
+func (s *Service) Apply(ctx context.Context, id int64, done func(sdg.Import, error)) (sdg.Import, error) {
+	t := s.progress.start(id, PhaseApplying)
 	var imp sdg.Import
 	err := s.queue.do(ctx, func(ctx context.Context) error {
 		var err error
 		imp, err = s.cfg.Store.ApplyUpload(ctx, id)
+		if err != nil {
+			t.err.Store(sdg.ErrorMessage(err))
+			t.phase.Store(PhaseDone)
+		} else {
+			s.progress.m.Delete(id) // the upload's status tells the rest
+			s.queue.push(s.purge)
+		}
+		if done != nil {
+			done(imp, err)
+		}
 		return err
 	})
 	return imp, err
+}
+
+// purge deletes the staged values of ended uploads (on the queue, after
+// an apply, and now and then from the janitor).
+func (s *Service) purge(ctx context.Context) {
+	if _, err := s.cfg.Store.PurgeEndedUploads(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("purge staged values of ended uploads", "err", err)
+	}
 }
 
 // Discard ends a waiting upload without applying it; note says why
@@ -253,7 +284,8 @@ func (s *Service) janitor(ctx context.Context) {
 	}
 }
 
-// expire discards the uploads past their expiry.
+// expire discards the uploads past their expiry and has the staged values
+// of ended uploads purged.
 func (s *Service) expire(ctx context.Context) {
 	ids, err := s.cfg.Store.ExpiredUploads(ctx, time.Now())
 	if err != nil {
@@ -268,4 +300,5 @@ func (s *Service) expire(ctx context.Context) {
 			s.log.Error("discard expired upload", "upload", id, "err", err)
 		}
 	}
+	s.queue.push(s.purge)
 }

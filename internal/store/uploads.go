@@ -296,12 +296,10 @@ func uploadRecord(u sdg.Upload, status sdg.ImportStatus) sdg.Import {
 	return imp
 }
 
-// endUpload marks an upload ended with its history row and deletes its
-// staged values.
+// endUpload marks an upload ended with its history row. Its staged
+// values stay for PurgeEndedUploads: deleting a million rows here would
+// double the time Apply holds the writer.
 func endUpload(ctx context.Context, tx *sql.Tx, id int64, status sdg.UploadStatus, importID int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM upload_changes WHERE upload_id = ?`, id); err != nil {
-		return fmt.Errorf("end upload %d: drop staged values: %w", id, err)
-	}
 	if err := dropUploadRetractions(ctx, tx, id); err != nil {
 		return err
 	}
@@ -314,6 +312,33 @@ func endUpload(ctx context.Context, tx *sql.Tx, id int64, status sdg.UploadStatu
 		return sdg.Errorf(sdg.EConflict, "upload %d is not waiting any more", id)
 	}
 	return nil
+}
+
+// purgeBatch is how many staged values PurgeEndedUploads deletes per
+// transaction, so the writer is never held for long.
+const purgeBatch = 20000
+
+// PurgeEndedUploads deletes the staged values of uploads that have ended
+// (applied, rejected, discarded), a batch per transaction, and returns
+// how many it deleted.
+func (db *DB) PurgeEndedUploads(ctx context.Context) (int64, error) {
+	var total int64
+	for {
+		res, err := db.writer.ExecContext(ctx, `DELETE FROM upload_changes WHERE rowid IN (
+			SELECT c.rowid FROM uploads u JOIN upload_changes c ON c.upload_id = u.id
+			WHERE u.status NOT IN (?, ?) LIMIT ?)`, string(sdg.UploadPending), string(sdg.UploadPreviewed), purgeBatch)
+		if err != nil {
+			return total, fmt.Errorf("purge staged values of ended uploads: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("purge staged values of ended uploads: %w", err)
+		}
+		total += n
+		if n < purgeBatch {
+			return total, nil
+		}
+	}
 }
 
 // ExpiredUploads lists the waiting uploads whose expiry is before now.

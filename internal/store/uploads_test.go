@@ -87,6 +87,9 @@ func TestUploadPreviewApply(t *testing.T) {
 	if ch, err := db.Changes(ctx, imp.ID, ChangeQuery{}); err != nil || len(ch) != 2 {
 		t.Errorf("changes of applied upload: %d, %v", len(ch), err)
 	}
+	if n, err := db.PurgeEndedUploads(ctx); err != nil || n != 2 {
+		t.Errorf("purge after apply: %d staged values, %v; want the 2", n, err)
+	}
 	if left, _ := db.UploadChanges(ctx, u.ID, ChangeQuery{}); len(left) != 0 {
 		t.Errorf("%d staged values left after apply", len(left))
 	}
@@ -145,6 +148,9 @@ func TestDiscardAndExpireUpload(t *testing.T) {
 	}
 	imp, err := db.DiscardUpload(ctx, u.ID, "expired")
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PurgeEndedUploads(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if imp.Status != sdg.ImportDiscarded || imp.Counts.New != 10 || imp.Note != "expired" {

@@ -112,6 +112,9 @@ type Server struct {
 	// state-changing request. Their prefix is "": routes keep their paths.
 	analyst *echo.Group
 	admin   *echo.Group
+	// applyWait bounds how long an Apply request waits for the apply
+	// (defaultApplyWait; tests shorten it).
+	applyWait time.Duration
 	// cacheControl is the Cache-Control of pages, API answers and
 	// downloads, from Config.MaxAge.
 	cacheControl string
@@ -153,7 +156,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, assets: a, cache: newPageCache(cfg.CacheBytes), vcache: newPageCache(cfg.CacheBytes / 4), cacheControl: "public, no-cache"}
+	s := &Server{cfg: cfg, log: cfg.Logger, assets: a, applyWait: defaultApplyWait, cache: newPageCache(cfg.CacheBytes), vcache: newPageCache(cfg.CacheBytes / 4), cacheControl: "public, no-cache"}
 	if cfg.MaxAge > 0 {
 		s.cacheControl = fmt.Sprintf("public, max-age=%d", int(cfg.MaxAge.Seconds()))
 	}

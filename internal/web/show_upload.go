@@ -47,7 +47,7 @@ type uploadView struct {
 	Size     string
 	When     string
 	Expires  string
-	Pending  bool
+	Pending  bool // being read or applied: the page follows the progress
 	Progress importer.Progress
 	Rows     []countsRow
 	Total    countsRow
@@ -64,14 +64,20 @@ type uploadView struct {
 
 // buildUploadView builds the progress or preview of an upload.
 func (s *Server) buildUploadView(c echo.Context, u sdg.Upload) (*uploadView, error) {
-	v := &uploadView{Upload: u, Size: sizeText(u.Size), When: whenText(u.At), Expires: whenText(u.Expires),
-		Pending: u.Status == sdg.UploadPending}
-	if v.Pending {
-		v.Progress, _ = s.cfg.Importer.Progress(u.ID)
-		if v.Progress.Phase == "" {
+	v := &uploadView{Upload: u, Size: sizeText(u.Size), When: whenText(u.At), Expires: whenText(u.Expires)}
+	p, tracked := s.cfg.Importer.Progress(u.ID)
+	switch {
+	case u.Status == sdg.UploadPending:
+		v.Pending, v.Progress = true, p
+		if !tracked {
 			v.Progress.Phase = importer.PhaseQueued
 		}
 		return v, nil
+	case tracked && p.Phase == importer.PhaseApplying:
+		v.Pending, v.Progress = true, p
+		return v, nil
+	case tracked:
+		v.Stale = p.Error // the last Apply failed
 	}
 	ctx := c.Request().Context()
 	v.Rows, v.Total = s.countsRows(u.Preview)

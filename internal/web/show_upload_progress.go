@@ -16,18 +16,21 @@ type uploadProgress struct {
 }
 
 // showUploadProgress serves GET /uploads/{id}/progress as JSON: the
-// upload's status and, while it is read, rows read, rate and time left.
+// upload's status and phase and, while it is read, rows read, rate and
+// time left. Phase done means the page has something new to show.
 func (s *Server) showUploadProgress(c echo.Context) error {
 	u, err := s.uploadOf(c)
 	if err != nil {
 		return err
 	}
 	p := uploadProgress{Status: u.Status}
-	if got, ok := s.cfg.Importer.Progress(u.ID); ok && u.Status == sdg.UploadPending {
+	got, tracked := s.cfg.Importer.Progress(u.ID)
+	switch {
+	case tracked && u.Status.Waiting():
 		p.Progress = got
-	} else if u.Status == sdg.UploadPending {
+	case u.Status == sdg.UploadPending:
 		p.Phase = importer.PhaseQueued
-	} else {
+	default:
 		p.Phase = importer.PhaseDone
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")

@@ -389,3 +389,42 @@ func TestTemplateDownload(t *testing.T) {
 		t.Errorf("unknown series: %d", r.StatusCode)
 	}
 }
+
+// TestApplyFollowedInTheBackground: an apply that outlasts the request's
+// wait goes on on the worker; the browser lands on the upload's page,
+// which follows it to the import, and the audit log still gets the apply.
+func TestApplyFollowedInTheBackground(t *testing.T) {
+	us := newUploadServer(t, nil)
+	us.s.applyWait = 0 // every apply outlasts the wait
+	b := newClient(t, us.srv)
+	b.mustLogin(testAnalyst)
+	page := b.waitPreview(b.upload("costs.xlsx", gdbWorkbook(t, []gdbRow{{"1", "World", "2017", "6.61"}}), nil))
+	r := b.postForm(page, page+"/apply")
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != page {
+		t.Fatalf("apply: %d to %q, want the upload's page", r.StatusCode, r.Header.Get("Location"))
+	}
+	var landed string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if p := b.get(page); p.StatusCode == http.StatusSeeOther {
+			landed = p.Header.Get("Location")
+			break
+		}
+	}
+	if !strings.HasPrefix(landed, "/imports/") {
+		t.Fatalf("the upload's page never led to its import (last: %q)", landed)
+	}
+	if v := b.get("/api/v1/series/SI_RMT_COST"); !strings.Contains(v.body, "6.61") {
+		t.Error("the applied value is not on the series page")
+	}
+	log, _, err := us.db.AuditLog(context.Background(), 50, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range log {
+		found = found || e.Action == sdg.AuditApply && e.User == testAnalyst && "/imports/"+strings.TrimPrefix(e.Object, "import ") == landed
+	}
+	if !found {
+		t.Errorf("no audit entry for the apply of %s: %+v", landed, log)
+	}
+}

@@ -225,12 +225,17 @@ func sizeText(n int64) string {
 // whenText renders a time for the history, in UTC.
 func whenText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
-// audit records what an analyst did; a failure to record is logged, not
-// shown: the action itself succeeded.
+// audit records what the request's analyst did.
 func (s *Server) audit(c echo.Context, action, object, detail string) {
 	u, _ := userOf(c)
-	err := s.cfg.Store.RecordAudit(context.WithoutCancel(c.Request().Context()), sdg.AuditEntry{
-		User: u.Name, Action: action, Object: object, Detail: detail, IP: c.RealIP()})
+	s.recordAudit(u.Name, c.RealIP(), action, object, detail)
+}
+
+// recordAudit records what an analyst did; a failure to record is
+// logged, not shown: the action itself succeeded.
+func (s *Server) recordAudit(user, ip, action, object, detail string) {
+	err := s.cfg.Store.RecordAudit(context.Background(), sdg.AuditEntry{
+		User: user, Action: action, Object: object, Detail: detail, IP: ip})
 	if err != nil {
 		s.log.Error("record audit", "action", action, "object", object, "err", err)
 	}

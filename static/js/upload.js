@@ -75,8 +75,8 @@
       fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (p) {
-          if (p.status !== "pending") { window.location.reload(); return; }
-          phase.textContent = p.phase === "queued" ? "Waiting for the uploads before it…" : "Reading the file…";
+          if (p.phase === "done") { window.location.reload(); return; }
+          phase.textContent = { queued: "Waiting for the uploads before it…", applying: "Applying…" }[p.phase] || "Reading the file…";
           if (p.total > 0) { bar.max = p.total; bar.value = Math.min(p.rows, p.total); }
           var s = p.rows.toLocaleString("en") + " rows read";
           if (p.rate > 0) { s += ", " + Math.round(p.rate).toLocaleString("en") + " rows/s"; }
