@@ -170,6 +170,9 @@ func (t *ImportTx) record(status sdg.ImportStatus, by map[string]sdg.Counts, pro
 	for _, c := range by {
 		imp.Counts.Add(c)
 	}
+	if kept := t.retract.keptNote(); kept != "" && status != sdg.ImportRejected {
+		imp.Note = joinNote(imp.Note, kept)
+	}
 	if status != sdg.ImportRejected && imp.Counts.New == 0 && imp.Counts.Changed == 0 && imp.Counts.Removed == 0 {
 		imp.Note = joinNote(imp.Note, "no changes")
 	}

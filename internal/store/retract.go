@@ -29,6 +29,7 @@ type retractions struct {
 	replace bool              // retract what the file does not restate
 	inFile  bool              // ... only in the areas the file holds values for
 	planned bool              // temp.gone holds the retractions of the last plan
+	kept    map[string]int    // without replace: current values per series that replace would retract
 }
 
 // retractBatch is the number of keys per INSERT into temp.retract.
@@ -86,16 +87,22 @@ func (t *ImportTx) Replace(onlyAreasInFile bool) {
 }
 
 // planRetractions finds, after plan, the current values the import would
-// retract into temp.gone and counts them per series in by. It runs on the
-// connection plan ran on; temp.plan must exist.
+// retract into temp.gone and counts them per series in by. Without
+// replace it also counts, per series, the current values replace would
+// retract (same series and publisher, not restated), which stay: the
+// import's note says so. It runs on the connection plan ran on; temp.plan
+// must exist.
 func (t *ImportTx) planRetractions(ctx context.Context, q querier, by map[string]sdg.Counts) error {
 	r := &t.retract
-	r.planned = false
+	r.planned, r.kept = false, nil
 	if _, err := q.ExecContext(ctx, dropRetractions); err != nil {
 		return fmt.Errorf("import %s: plan retractions: %w", t.meta.FileName, err)
 	}
 	if len(r.keys) == 0 && !r.replace {
-		return nil
+		all, err := t.restatesAll(ctx, q)
+		if err != nil || all {
+			return err
+		}
 	}
 	// A current value whose key the file restates has a plan row: the
 	// file's value wins over a missing mark elsewhere in it.
@@ -115,18 +122,29 @@ func (t *ImportTx) planRetractions(ctx context.Context, q querier, by map[string
 			return fmt.Errorf("import %s: find values marked missing: %w", t.meta.FileName, err)
 		}
 	}
+	// The current values of the file's series and publisher that it does
+	// not restate (nor mark missing): replace retracts them, else they stay.
+	unstated := `FROM (SELECT DISTINCT series, ` + publisherSQL("source") + ` AS publisher FROM temp.attrs) f
+		CROSS JOIN main.observations o
+		WHERE o.series = f.series AND o.valid_to IS NULL AND ` + publisherSQL("o.source") + ` = f.publisher
+			AND o.id NOT IN (SELECT old_id FROM temp.plan) AND o.id NOT IN (SELECT old_id FROM temp.gone)`
+	if r.inFile {
+		unstated += " AND o.area IN (SELECT area FROM temp.staging)"
+	}
 	if r.replace {
-		areas := ""
-		if r.inFile {
-			areas = " AND o.area IN (SELECT area FROM temp.staging)"
-		}
-		if _, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO temp.gone (old_id, series)
-			SELECT o.id, o.series
-			FROM (SELECT DISTINCT series, `+publisherSQL("source")+` AS publisher FROM temp.attrs) f
-			CROSS JOIN main.observations o
-			WHERE o.series = f.series AND o.valid_to IS NULL AND `+publisherSQL("o.source")+` = f.publisher
-				AND o.id NOT IN (SELECT old_id FROM temp.plan)`+areas); err != nil {
+		if _, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO temp.gone (old_id, series) SELECT o.id, o.series `+unstated); err != nil {
 			return fmt.Errorf("import %s: find values not restated: %w", t.meta.FileName, err)
+		}
+	} else {
+		r.kept = map[string]int{}
+		if err := eachRow(ctx, q, `SELECT o.series, count(*) `+unstated+` GROUP BY o.series`, nil, func(rows *sql.Rows) error {
+			var s string
+			var n int
+			err := rows.Scan(&s, &n)
+			r.kept[s] = n
+			return err
+		}); err != nil {
+			return fmt.Errorf("import %s: count values not restated: %w", t.meta.FileName, err)
 		}
 	}
 	err := eachRow(ctx, q, `SELECT series, count(*) FROM temp.gone GROUP BY series`, nil, func(rows *sql.Rows) error {
@@ -145,6 +163,39 @@ func (t *ImportTx) planRetractions(ctx context.Context, q querier, by map[string
 	}
 	r.planned = true
 	return nil
+}
+
+// restatesAll reports whether the file restates every current value of
+// its series (the summary's count of them equals the staged keys that
+// match one), the usual case of a re-import, in which nothing is left to
+// count as not restated.
+func (t *ImportTx) restatesAll(ctx context.Context, q querier) (bool, error) {
+	var current, restated int
+	if err := q.QueryRowContext(ctx, `SELECT
+		(SELECT coalesce(sum(n), 0) FROM main.summary_dims WHERE series IN (SELECT series FROM temp.attrs)),
+		(SELECT count(*) FROM temp.plan)`).Scan(&current, &restated); err != nil {
+		return false, fmt.Errorf("import %s: count current values of its series: %w", t.meta.FileName, err)
+	}
+	return restated >= current, nil
+}
+
+// keptNote flags the current values of the file's series and publisher
+// that the file does not restate and that stay (no replace): an earlier
+// edition's values beside this one's, e.g. a year the new edition no
+// longer carries. "" when there are none.
+func (r *retractions) keptNote() string {
+	total := 0
+	series := make([]string, 0, len(r.kept))
+	for s, n := range r.kept {
+		total += n
+		series = append(series, s)
+	}
+	if total == 0 {
+		return ""
+	}
+	slices.Sort(series)
+	return fmt.Sprintf("%d current value(s) of %s from the same publisher are not restated by this file and stay (import with replace to retract them)",
+		total, strings.Join(series, ", "))
 }
 
 // stageRetractions writes the keys marked missing into temp.retract.

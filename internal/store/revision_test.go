@@ -4,6 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/migtrack/migtrack/data"
@@ -29,8 +32,8 @@ type keySink map[sdg.Key]sdg.Observation
 func (k keySink) Add(o *sdg.Observation, _ sdg.Location) error { k[o.Key] = *o; return nil }
 
 // readInto reads a file through ingest into an import of db and previews
-// or applies it.
-func readInto(t *testing.T, db *DB, cat *catalog.Catalog, path string, dryRun bool) sdg.Import {
+// or applies it, with or without replace.
+func readInto(t *testing.T, db *DB, cat *catalog.Catalog, path string, dryRun, replace bool) sdg.Import {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := db.BeginImport(ctx, sdg.Import{FileName: filepath.Base(path), Layout: "desa-wide"})
@@ -38,6 +41,9 @@ func readInto(t *testing.T, db *DB, cat *catalog.Catalog, path string, dryRun bo
 		t.Fatal(err)
 	}
 	defer tx.Close()
+	if replace {
+		tx.Replace(false)
+	}
 	res, err := ingest.Read(ctx, path, cat, ingest.Options{}, tx, nil)
 	if err != nil || len(res.Problems) > 0 {
 		t.Fatalf("read %s: %v, problems %v", path, err, res.Problems)
@@ -69,22 +75,34 @@ func TestRevisionReplacesEdition(t *testing.T) {
 	}
 	db := mustOpen(t)
 	ctx := context.Background()
-	readInto(t, db, cat, old, false)
+	readInto(t, db, cat, old, false, false)
 	before := dump(t, db)
 
-	preview := readInto(t, db, cat, edition, true)
+	preview := readInto(t, db, cat, edition, true, false)
 	if preview.Counts.Removed == 0 {
 		t.Fatalf("dry run of the 2020 edition removes nothing: %+v", preview.Counts)
 	}
 	diffDumps(t, before, dump(t, db))
-	imp := readInto(t, db, cat, edition, false)
+	imp := readInto(t, db, cat, edition, false, false)
 	if imp.Counts != preview.Counts {
 		t.Errorf("applied %+v, previewed %+v", imp.Counts, preview.Counts)
 	}
 	t.Logf("2020 edition over 2015: %+v", imp.Counts)
 
+	onlyStated(t, db, cat, edition)
+	if _, err := db.Rollback(ctx, imp.ID); err != nil {
+		t.Fatal(err)
+	}
+	diffDumps(t, before, dump(t, db), "imports")
+}
+
+// onlyStated checks that every current value is one the file states, with
+// its value, and that the file states nothing more.
+func onlyStated(t *testing.T, db *DB, cat *catalog.Catalog, file string) {
+	t.Helper()
+	ctx := context.Background()
 	stated := keySink{}
-	if _, err := ingest.Read(ctx, edition, cat, ingest.Options{}, stated, nil); err != nil {
+	if _, err := ingest.Read(ctx, file, cat, ingest.Options{}, stated, nil); err != nil {
 		t.Fatal(err)
 	}
 	now, err := db.Observations(ctx, Filter{})
@@ -96,16 +114,54 @@ func TestRevisionReplacesEdition(t *testing.T) {
 		want, ok := stated[o.Key]
 		if !ok || want.Value != o.Value {
 			if stale++; stale <= 5 {
-				t.Errorf("%s %s %s %s = %v from import %d: the 2020 edition states %v (stated: %v)",
-					o.Series, o.Area, o.Period, o.Dims, o.Value, o.ImportID, want.Value, ok)
+				t.Errorf("%s %s %s %s = %v from import %d: %s states %v (stated: %v)",
+					o.Series, o.Area, o.Period, o.Dims, o.Value, o.ImportID, filepath.Base(file), want.Value, ok)
 			}
 		}
 	}
 	if stale > 0 || len(now) != len(stated) {
-		t.Errorf("%d current values the 2020 edition does not state; %d current, %d stated", stale, len(now), len(stated))
+		t.Errorf("%d current values %s does not state; %d current, %d stated", stale, filepath.Base(file), len(now), len(stated))
 	}
+}
 
-	if _, err := db.Rollback(ctx, imp.ID); err != nil {
+// keptCount reads how many values an import's note says stay unrestated.
+var keptCount = regexp.MustCompile(`(\d+) current value\(s\) of .* are not restated by this file and stay`)
+
+// TestRevisionChain: 2015, 2017, then 2020 editions. The 2020 edition no
+// longer carries 2017 itself (nor the 2015-2017 rates): without replace
+// those 2017-revision values stay, and the import's note flags them with
+// their number; with replace they are retracted too, so only what 2020
+// states remains, and rolling that back restores the 2017 state byte for
+// byte.
+func TestRevisionChain(t *testing.T) {
+	editions := []string{desaFile(t, "UN_MigrantStockTotal_2015.xlsx"), desaFile(t, "UN_MigrantStockTotal_2017.xlsx"),
+		desaFile(t, "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx")}
+	cat, err := catalog.Load(data.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := mustOpen(t)
+	readInto(t, db, cat, editions[0], false, false)
+	second := readInto(t, db, cat, editions[1], false, false)
+	t.Logf("2017 edition over 2015: %v; note: %s", second.Counts, second.Note)
+	before := dump(t, db)
+
+	plain := readInto(t, db, cat, editions[2], true, false)
+	m := keptCount.FindStringSubmatch(plain.Note)
+	if m == nil {
+		t.Fatalf("the 2020 dry run does not flag the 2017 values it leaves: %q", plain.Note)
+	}
+	kept, _ := strconv.Atoi(m[1])
+	replaced := readInto(t, db, cat, editions[2], true, true)
+	if replaced.Counts.Removed != plain.Counts.Removed+kept || strings.Contains(replaced.Note, "not restated") {
+		t.Errorf("replace removes %d, want the %d marked missing + the %d flagged; note %q",
+			replaced.Counts.Removed, plain.Counts.Removed, kept, replaced.Note)
+	}
+	t.Logf("2020 over 2017: %d marked missing, %d not restated", plain.Counts.Removed, kept)
+
+	imp := readInto(t, db, cat, editions[2], false, true)
+	onlyStated(t, db, cat, editions[2])
+	if _, err := db.Rollback(context.Background(), imp.ID); err != nil {
 		t.Fatal(err)
 	}
 	diffDumps(t, before, dump(t, db), "imports")
