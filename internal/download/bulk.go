@@ -45,7 +45,7 @@ type bulkStats struct {
 // WriteBulk writes the ZIP to w, one entry at a time: nothing but the
 // workbook being written is held in memory.
 func WriteBulk(ctx context.Context, w io.Writer, b Bulk) error {
-	zw := zip.NewWriter(w)
+	zw := fastZip(w).(*zip.Writer)
 	modified := b.Meta.Vintage.At
 	if modified.IsZero() {
 		modified = time.Now()
@@ -147,9 +147,21 @@ var observationColumns = []Column{
 	{Name: "source", Concept: "SOURCE_DETAIL", Width: 40},
 }
 
-// writeWorkbook writes the observations of some series as one workbook,
-// stored uncompressed in the ZIP (an xlsx is a ZIP already).
+// writeWorkbook stores the workbook of some series in the ZIP,
+// uncompressed (an xlsx is a ZIP already).
 func (b Bulk) writeWorkbook(ctx context.Context, zw *zip.Writer, name, title string, series []sdg.Series, modified time.Time) error {
+	fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: modified})
+	if err != nil {
+		return err
+	}
+	return b.WriteWorkbook(ctx, fw, title, series)
+}
+
+// WriteWorkbook writes every observation of some series as one workbook:
+// a Data sheet of observations (continued on further sheets past Excel's
+// row limit) and an About sheet listing the series with the sources and
+// nature codes met in the data.
+func (b Bulk) WriteWorkbook(ctx context.Context, w io.Writer, title string, series []sdg.Series) error {
 	bySeries := make(map[string]sdg.Series, len(series))
 	codes := make([]string, len(series))
 	meta := b.Meta
@@ -159,7 +171,7 @@ func (b Bulk) writeWorkbook(ctx context.Context, zw *zip.Writer, name, title str
 		bySeries[se.Code], codes[i] = se, se.Code
 	}
 	sources := map[string]map[string]bool{}
-	t := Table{Name: strings.TrimSuffix(name, ".xlsx"), Meta: meta, Columns: observationColumns,
+	t := Table{Name: title, Meta: meta, Columns: observationColumns,
 		Rows: func(emit func([]Cell) error) error {
 			row := make([]Cell, len(observationColumns))
 			return b.Each(ctx, codes, func(o *sdg.Observation) error {
@@ -175,21 +187,16 @@ func (b Bulk) writeWorkbook(ctx context.Context, zw *zip.Writer, name, title str
 					sources[o.Series][o.Source] = true
 				}
 				natures[o.Nature] = true
-				val := Num(o.Value)
 				row[0], row[1], row[2], row[3] = Str(o.Series), Str(se.Indicator), Str(o.Area), Str(b.AreaName(o.Area))
-				row[4], row[5], row[6], row[7] = Str(o.Period), Str(string(o.Dims)), val, Str(o.Qualifier)
+				row[4], row[5], row[6], row[7] = Str(o.Period), Str(string(o.Dims)), Num(o.Value), Str(o.Qualifier)
 				row[8], row[9], row[10], row[11] = OptNum(o.Lower), OptNum(o.Upper), Str(unit), Int(se.UnitMultiplier)
 				row[12], row[13], row[14] = Str(o.Nature), Str(o.Footnote), Str(o.Source)
 				return emit(row)
 			})
 		}}
-	// The About sheet is written after the data, so it can list the
-	// sources and natures met on the way.
-	fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: modified})
-	if err != nil {
-		return err
-	}
-	return writeXLSXThen(fw, t, func(m *Meta) {
+	// The About sheet is written after the data, so it lists the sources
+	// and natures met on the way.
+	return writeXLSXThen(w, t, func(m *Meta) {
 		for _, se := range series {
 			m.Series = append(m.Series, SeriesInfoOf(se, sources[se.Code]))
 		}

@@ -1,6 +1,8 @@
 package download
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"fmt"
 	"io"
 	"strconv"
@@ -43,6 +45,7 @@ func writeXLSX(w io.Writer, t Table) error { return writeXLSXThen(w, t, nil) }
 func writeXLSXThen(w io.Writer, t Table, complete func(*Meta)) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	f.SetZipWriter(fastZip)
 	x := &xlsxWriter{f: f, num: map[int]int{}}
 	var err error
 	if x.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
@@ -71,6 +74,17 @@ func writeXLSXThen(w io.Writer, t Table, complete func(*Meta)) error {
 	f.SetActiveSheet(0)
 	_, err = f.WriteTo(w)
 	return err
+}
+
+// fastZip is a ZIP writer deflating at flate.BestSpeed: a third of the
+// default level's time for a file a few per cent larger, which decides
+// whether a 100k-row workbook takes one second or three.
+func fastZip(w io.Writer) excelize.ZipWriter {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	return zw
 }
 
 // numStyle returns the style showing a number with d decimals and
@@ -185,10 +199,7 @@ func (x *xlsxWriter) data(t Table) error {
 		return err
 	}
 	vals := make([]any, len(t.Columns))
-	err := t.Rows(func(row []Cell) error {
-		if err := checkRow(t, row); err != nil {
-			return err
-		}
+	err := pipelined(len(t.Columns), t.Rows, func(row []Cell) error {
 		if ds.rows == maxSheetRows {
 			if err := finish(); err != nil {
 				return err
