@@ -121,6 +121,8 @@ type chartCheck struct {
 const inspectCharts = `Array.from(document.querySelectorAll('[data-chart]')).map(function (el) {
   var inst = echarts.getInstanceByDom(el);
   var opt = inst ? inst.getOption() : {series: []};
+  // The target line is a series of its own (its legend entry), not data.
+  opt.series = opt.series.filter(function (s) { return s.id !== 'target-line'; });
   var num = function (v) { return (v === '-' || v === undefined || v === null || isNaN(v)) ? null : Number(v); };
   var categories = (opt.xAxis && opt.xAxis[0] && opt.xAxis[0].data) || (opt.yAxis && opt.yAxis[0] && opt.yAxis[0].data) || [];
   var table = [], labels = [], cols = 0;

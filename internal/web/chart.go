@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -44,6 +45,10 @@ type chartView struct {
 	Spec    template.JS `json:"-"`
 	Tall    bool        `json:"-"`
 	Table   chartTable  `json:"table"`
+	// Unit and Source are drawn into the chart's PNG and SVG downloads,
+	// with the title and the vintage.
+	Unit   string `json:"unit"`
+	Source string `json:"source,omitempty"`
 }
 
 // chartTable is a chart's table alternative. Cell (row i, column j) holds
@@ -163,7 +168,7 @@ func lineChart(id, title, summary, unit string, years []int, series []lineSeries
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Table: t}, nil
+	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Table: t, Unit: unit}, nil
 }
 
 // dataRange returns the smallest and largest value of the lines.
@@ -228,7 +233,7 @@ func barChart(id, title, summary, unit string, items []namedValue) (chartView, e
 	if err != nil {
 		return chartView{}, err
 	}
-	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Tall: true, Table: areaTable(title, unit, items)}, nil
+	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Tall: true, Table: areaTable(title, unit, items), Unit: unit}, nil
 }
 
 // areaTable is the table alternative of a bar or map chart: one row per
@@ -240,6 +245,37 @@ func areaTable(title, unit string, items []namedValue) chartTable {
 		t.Rows = append(t.Rows, chartRow{Label: it.Name, Cells: []*float64{&v}})
 	}
 	return t
+}
+
+// maxSourcesNamed caps the sources a chart's source line names.
+const maxSourcesNamed = 3
+
+// sourceLine words where a chart's values come from: the sources the
+// values carry (the first few), and whether migtrack computed some.
+func sourceLine(sources map[string]bool, computed bool) string {
+	names := make([]string, 0, len(sources))
+	for src := range sources {
+		if src != "" {
+			names = append(names, src)
+		}
+	}
+	sort.Strings(names)
+	line := ""
+	if len(names) > maxSourcesNamed {
+		line = strings.Join(names[:maxSourcesNamed], "; ") + fmt.Sprintf(" and %d more", len(names)-maxSourcesNamed)
+	} else {
+		line = strings.Join(names, "; ")
+	}
+	if computed {
+		if line != "" {
+			line += "; "
+		}
+		line += "regional values computed by migtrack from country data"
+	}
+	if line == "" {
+		return ""
+	}
+	return "Source: " + line
 }
 
 // quantilePieces splits values into classes of about equal counts, one
@@ -310,5 +346,5 @@ func mapChart(id, title, summary, unit string, items []namedValue) (chartView, e
 	if err != nil {
 		return chartView{}, err
 	}
-	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Tall: true, Table: areaTable(title, unit, items)}, nil
+	return chartView{ID: id, Title: title, Summary: summary, Spec: spec, Tall: true, Table: areaTable(title, unit, items), Unit: unit}, nil
 }

@@ -206,10 +206,15 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 // early reporter does not leave the map almost empty.
 func (s *Server) countryCharts(v *seriesView, d *assess.Index, se sdg.Series, dimsNote string) error {
 	byYear := map[int][]namedValue{}
+	sources := map[int]map[string]bool{}
 	for _, c := range s.geo.countries {
 		for _, x := range d.Reported(se.Code, c.Code) {
 			if x.HasValue {
 				byYear[x.Year] = append(byYear[x.Year], namedValue{Code: c.Code, Name: c.Name, Value: x.Value})
+				if sources[x.Year] == nil {
+					sources[x.Year] = map[string]bool{}
+				}
+				sources[x.Year][x.Source] = true
 			}
 		}
 	}
@@ -250,6 +255,7 @@ func (s *Server) countryCharts(v *seriesView, d *assess.Index, se sdg.Series, di
 	if err != nil {
 		return err
 	}
+	mc.Source, bc.Source = sourceLine(sources[year], false), sourceLine(sources[year], false)
 	v.Map, v.Ranking = &mc, &bc
 	return nil
 }

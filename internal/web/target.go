@@ -161,6 +161,16 @@ func (s *Server) areaLineChart(se sdg.Series, areas []string, vals [][]sdg.AreaV
 	if err != nil {
 		return nil, err
 	}
+	sources, computed := map[string]bool{}, false
+	for i := range areas {
+		for _, v := range vals[i] {
+			if v.HasValue {
+				sources[v.Source] = true
+				computed = computed || v.Provenance == sdg.Computed
+			}
+		}
+	}
+	lc.Source = sourceLine(sources, computed)
 	return &lc, nil
 }
 
