@@ -2,8 +2,9 @@ package ingest
 
 import (
 	"encoding/csv"
-
 	"os"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -190,4 +191,53 @@ func TestRowUnitWins(t *testing.T) {
 	if len(sink.obs) != 3 {
 		t.Errorf("%d observations", len(sink.obs))
 	}
+}
+
+// TestNewSeriesFromFile checks that a series the catalog lacks is accepted
+// when the file describes it and its indicator is tracked (Global Database
+// and UNSD extract layouts), with its description and unit from the file,
+// and said in the notes; and refused with the reason when the file does
+// not say what it is.
+func TestNewSeriesFromFile(t *testing.T) {
+	t.Run("GDB", func(t *testing.T) {
+		path := writeXLSX(t, "gdb-new.xlsx", sheetData{name: "Goal10", rows: [][]any{
+			gdbHeader,
+			gdbRow("SI_RMT_COST", "1", "World", 2020, "6.5", "", "", ""),
+			{"10", "10.c", "10.c.1", "SI_RMT_CORR", "Corridors with remittance costs above 5 per cent (%)", "1", "World", 2020, "41.2", 2020, "", "", "", 2015, "World Bank", "", "", "", "G", "PERCENT", ""},
+			{"10", "10.c", "10.c.1", "SI_RMT_CORR", "Corridors with remittance costs above 5 per cent (%)", "4", "Afghanistan", 2020, "100", 2020, "", "", "", 2015, "World Bank", "", "", "", "G", "PERCENT", ""},
+		}})
+		res, sink := mustRead(t, path, Options{})
+		noProblems(t, res)
+		want := sdg.Series{Code: "SI_RMT_CORR", Indicator: "10.c.1", Description: "Corridors with remittance costs above 5 per cent (%)",
+			Unit: "PERCENT", BaseYear: 2015, Aggregation: sdg.AggReportedOnly, Coverage: 0.5, DescribedBy: "gdb-new.xlsx"}
+		if len(res.NewSeries) != 1 || !reflect.DeepEqual(res.NewSeries[0], want) || !res.NewSeries[0].FromFile() {
+			t.Fatalf("new series %+v\nwant %+v", res.NewSeries, want)
+		}
+		if !hasNote(res, `series SI_RMT_CORR is not in the migtrack catalog: accepted as a new series of indicator 10.c.1 as the file describes it ("Corridors with remittance costs above 5 per cent (%)", unit PERCENT); it is not assessed until the catalog gives it a direction and a target`) {
+			t.Errorf("notes %q", res.Notes)
+		}
+		if o := sink.one(t, "SI_RMT_CORR", "004", "2020", ""); o.Value != 100 || o.Source != "World Bank" {
+			t.Errorf("%+v", o)
+		}
+		if res.Observations != 3 || !slices.Equal(res.Series, []string{"SI_RMT_CORR", "SI_RMT_COST"}) {
+			t.Errorf("%d observations of %v", res.Observations, res.Series)
+		}
+	})
+	t.Run("UNSDExtract", func(t *testing.T) {
+		data := "indicatorCode,seriesCode,seriesDesc,timePeriod,geoAreaCode,value,unitsCode,natureCode\n" +
+			"10.7.2,SG_CPA_MIGRD,\"Countries with migration policies, by domain (number)\",2021,1,111,NUMBER,NA\n" +
+			"'17.18.1,IQ_SCI_NEW,,2021,1,70,SCORE,NA\n" +
+			",XX_NOIND,Something,2021,1,70,SCORE,NA\n"
+		res, sink := mustRead(t, writeFile(t, "extract.csv", []byte(data)), Options{})
+		if len(res.NewSeries) != 1 || res.NewSeries[0].Code != "SG_CPA_MIGRD" || res.NewSeries[0].Unit != "NUMBER" ||
+			res.NewSeries[0].Description != "Countries with migration policies, by domain (number)" {
+			t.Errorf("new series %+v", res.NewSeries)
+		}
+		if o := sink.one(t, "SG_CPA_MIGRD", "001", "2021", ""); o.Value != 111 || o.Nature != "" {
+			t.Errorf("%+v", o)
+		}
+		wantProblems(t, res,
+			`B3|seriesCode|IQ_SCI_NEW|series IQ_SCI_NEW is not in the migtrack catalog, and the file gives no description of it (a new series of indicator 17.18.1 needs one)`,
+			`B4|seriesCode|XX_NOIND|series XX_NOIND is not in the migtrack catalog, and the file does not say which indicator it belongs to`)
+	})
 }

@@ -131,6 +131,10 @@ type Result struct {
 	ProblemCount int           // every problem found, listed or not
 	Series       []string      // codes of the series emitted, sorted
 	Notes        []string      // what was skipped on purpose, and why
+	// NewSeries are the series the file described that the catalog does
+	// not know (code, indicator, description and unit from the file), in
+	// the order met. Their observations are among those emitted.
+	NewSeries []sdg.Series
 }
 
 // Layouts lists the layout names Read knows.
@@ -493,6 +497,7 @@ func (r *run) emit(at sdg.Location) error {
 func (r *run) result() Result {
 	r.nm.finish(&r.res)
 	res := r.res
+	res.NewSeries = r.nm.newSeries
 	res.Series = make([]string, 0, len(r.series))
 	for s := range r.series {
 		res.Series = append(res.Series, s)

@@ -40,6 +40,12 @@ func gdbRow(series, code, name string, period, value any, foot, nature, sex stri
 		"World Bank", "", foot, nature, "G", "PERCENT", sex}
 }
 
+// withIndicator sets the Indicator cell of a gdbRow.
+func withIndicator(ind string, row []any) []any {
+	row[2] = ind
+	return row
+}
+
 func TestReadGDB(t *testing.T) {
 	path := writeXLSX(t, "gdb.xlsx", sheetData{name: "Goal10", rows: [][]any{
 		gdbHeader,
@@ -50,8 +56,8 @@ func TestReadGDB(t *testing.T) {
 		gdbRow("SI_RMT_COST", "4", "Afghanistan", "20x5", "9.1", "", "", ""),               // 6: bad year
 		gdbRow("SI_RMT_COST", "8", "Albania", 2017, 8.38, "", "CA", "FEMALE"),              // 7
 		gdbRow("SI_RMT_COST", "8", "Albania", 2018, 8.1, "", "", "Martian"),                // 8: unknown sex
-		gdbRow("XX_FOO", "8", "Albania", 2018, 1, "", "", ""),                              // 9: not in catalog
-		gdbRow("XX_FOO", "8", "Albania", 2019, 2, "", "", ""),                              // 10
+		withIndicator("99.9.9", gdbRow("XX_FOO", "8", "Albania", 2018, 1, "", "", "")),     // 9: not in catalog, nor its indicator
+		withIndicator("99.9.9", gdbRow("XX_FOO", "8", "Albania", 2019, 2, "", "", "")),     // 10
 		gdbRow("SI_RMT_COST", "12", "Algeria", 2017, "<2.5", "", "", "BOTHSEX"),            // 11
 		gdbRow("SI_RMT_COST", "12", "Algeria", 2018, "", "", "", ""),                       // 12: missing
 		gdbRow("SI_RMT_COST", "12", "Algeria", 2019, "..", "", "", ""),                     // 13: missing
@@ -70,7 +76,7 @@ func TestReadGDB(t *testing.T) {
 		`Goal10!I5|Value|12,3,4|"12,3,4" is not a number`,
 		`Goal10!H6|TimePeriod|20x5|period "20x5": not a year, range, quarter or financial year`,
 		`Goal10!U8|[Sex]|Martian|unknown SEX code; valid codes: "_T" (Both sexes), "F" (Female), "M" (Male), "_U" (Sex unknown)`,
-		`Goal10!D9|SeriesCode|XX_FOO|series XX_FOO is not in the migtrack catalog (2 rows skipped)`,
+		`Goal10!D9|SeriesCode|XX_FOO|series XX_FOO is not in the migtrack catalog, and its indicator 99.9.9 is not one migtrack tracks (targets 4.b, 5.2, 8.7, 8.8, 10.7, 10.c, 16.2, 16.9, 17.3, 17.18) (2 rows skipped)`,
 		`Goal10!R14|Nature|X|unknown nature code; expected one of C, CA, E, G, M, N`,
 		`Goal10!G16|GeoAreaName||no area code or name`,
 		`Goal10!F18|GeoAreaCode|276|area code 276 is Germany but the name says France`,

@@ -18,6 +18,7 @@ type longSpec struct {
 	series, seriesText, areaCode, areaName, period, value int
 	lower, upper, unit, unitMult, nature, status          int
 	source, timeDetail, reportingType, geoCode            int
+	indicator, seriesDesc                                 int // columns that describe a series the catalog lacks
 	footnotes                                             []int
 	dims                                                  []int // disaggregation columns
 	dimNames                                              []string
@@ -27,7 +28,7 @@ type longSpec struct {
 	strictCode  bool               // an unknown area code is a problem even beside a known name
 	fixedSeries *sdg.Series        // the series of every row, when the file names none
 	fixedArea   string             // the area of every row, when the file names none
-	indicator   string             // indicator the seriesText column belongs to
+	indicatorOf string             // indicator the seriesText column belongs to
 	splitLabels bool               // SDMX-CSV "CODE: Label" cells
 }
 
@@ -36,7 +37,7 @@ func newSpec() *longSpec {
 	return &longSpec{unknownDims: map[int]*counted{}, scheme: catalog.SchemeM49,
 		series: -1, seriesText: -1, areaCode: -1, areaName: -1, period: -1, value: -1,
 		lower: -1, upper: -1, unit: -1, unitMult: -1, nature: -1, status: -1,
-		source: -1, timeDetail: -1, reportingType: -1, geoCode: -1}
+		source: -1, timeDetail: -1, reportingType: -1, geoCode: -1, indicator: -1, seriesDesc: -1}
 }
 
 // addDims makes every header not in known a disaggregation column, named
@@ -113,7 +114,7 @@ func (s *sheetRun) longRow(sp *longSpec, row sheet.Row) error {
 			n.otherSeries++
 			return nil
 		}
-		e := n.seriesCode(s, row.Num, sp.series, code)
+		e := n.seriesCode(s, sp, row, code)
 		if !e.ok {
 			return nil
 		}
@@ -121,7 +122,7 @@ func (s *sheetRun) longRow(sp *longSpec, row sheet.Row) error {
 	case sp.fixedSeries != nil:
 		ser = sp.fixedSeries
 	case sp.seriesText >= 0:
-		e := n.seriesText(s, row.Num, sp.seriesText, cell(row, sp.seriesText), sp.indicator)
+		e := n.seriesText(s, row.Num, sp.seriesText, cell(row, sp.seriesText), sp.indicatorOf)
 		if !e.ok {
 			return nil
 		}
@@ -317,6 +318,8 @@ func sdgDatabaseSpec(h []string) *longSpec {
 	sp.upper = indexOf(h, "upperbound")
 	sp.source = indexOf(h, "source")
 	sp.timeDetail = indexOf(h, "timedetail")
+	sp.indicator = indexOf(h, "indicator", "indicatorcode")
+	sp.seriesDesc = indexOf(h, "seriesdescription", "seriesdesc")
 	if c := indexOf(h, "footnote", "footnotes"); c >= 0 {
 		sp.footnotes = []int{c}
 	}

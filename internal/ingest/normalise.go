@@ -9,6 +9,7 @@ import (
 
 	"github.com/migtrack/migtrack/internal/catalog"
 	"github.com/migtrack/migtrack/internal/sdg"
+	"github.com/migtrack/migtrack/internal/sheet"
 )
 
 // normaliser turns cell text into canonical codes through the catalog. Its
@@ -29,9 +30,10 @@ type normaliser struct {
 	dims         map[[2]string]dimEntry
 	unknown      map[string]string // dimension → the problem text of a code not in its list
 	counted      []*counted
-	pairs        []dimPair // scratch for building Dims
-	foot         []string  // scratch for building footnotes
-	parts        []string  // scratch for gathering footnote parts
+	newSeries    []sdg.Series // series the file described that the catalog lacks, in order met
+	pairs        []dimPair    // scratch for building Dims
+	foot         []string     // scratch for building footnotes
+	parts        []string     // scratch for gathering footnote parts
 
 	missing     int // empty or missing-marker values skipped
 	suppressed  int // UN DESA "~" values skipped
@@ -151,9 +153,14 @@ func (n *normaliser) unknownCode(dim string) string {
 	return t
 }
 
-// seriesCode looks a series code up in the catalog. The first unknown
-// occurrence of a code is reported at its cell; later rows only count.
-func (n *normaliser) seriesCode(s *sheetRun, row int, col int, raw string) *seriesEntry {
+// seriesCode looks a series code up in the catalog. A code the catalog
+// lacks is accepted as a new series when the row describes it (SDG Global
+// Database and UNSD extracts carry the indicator, the description and the
+// unit) and its indicator is one the catalog tracks: series codes change
+// between releases, and a renamed or split series is still the
+// indicator's. Otherwise the first occurrence is reported at its cell with
+// the reason, and later rows only count.
+func (n *normaliser) seriesCode(s *sheetRun, sp *longSpec, row sheet.Row, raw string) *seriesEntry {
 	code := strings.TrimSpace(raw)
 	if e, ok := n.series[code]; ok {
 		if !e.ok {
@@ -164,14 +171,59 @@ func (n *normaliser) seriesCode(s *sheetRun, row int, col int, raw string) *seri
 	e := &seriesEntry{counted: &counted{problem: -1}}
 	e.s, e.ok = n.r.cat.SeriesByCode(code)
 	if !e.ok {
-		reason := fmt.Sprintf("series %s is not in the migtrack catalog", code)
-		if code == "" {
-			reason = "no series code"
+		var reason string
+		e.s, e.ok, reason = n.describedSeries(s, sp, row, code)
+		if !e.ok {
+			e.counted = n.countProblem(sdg.Problem{Location: s.loc(sp.series, row.Num), Raw: raw, Reason: reason})
 		}
-		e.counted = n.countProblem(sdg.Problem{Location: s.loc(col, row), Raw: raw, Reason: reason})
 	}
 	remember(n.series, code, e)
 	return e
+}
+
+// describedSeries builds the series a row describes when its code is not
+// in the catalog, or says why it cannot be taken.
+func (n *normaliser) describedSeries(s *sheetRun, sp *longSpec, row sheet.Row, code string) (sdg.Series, bool, string) {
+	if code == "" {
+		return sdg.Series{}, false, "no series code"
+	}
+	ind := strings.TrimPrefix(strings.TrimSpace(cell(row, sp.indicator)), "'")
+	if ind == "" {
+		return sdg.Series{}, false, fmt.Sprintf("series %s is not in the migtrack catalog, and the file does not say which indicator it belongs to", code)
+	}
+	cat := n.r.cat
+	if _, ok := cat.Indicator(ind); !ok {
+		var targets []string
+		for _, t := range cat.Targets() {
+			targets = append(targets, t.Code)
+		}
+		return sdg.Series{}, false, fmt.Sprintf("series %s is not in the migtrack catalog, and its indicator %s is not one migtrack tracks (targets %s)",
+			code, ind, strings.Join(targets, ", "))
+	}
+	desc := strings.Join(strings.Fields(cell(row, sp.seriesDesc)), " ")
+	if desc == "" {
+		return sdg.Series{}, false, fmt.Sprintf("series %s is not in the migtrack catalog, and the file gives no description of it (a new series of indicator %s needs one)", code, ind)
+	}
+	unitText := strings.TrimSpace(cell(row, sp.unit))
+	unit := unitCode(unitText)
+	if unit == "" {
+		unit = unitText
+	}
+	mult, _, _ := parseMult(cell(row, sp.unitMult))
+	se := sdg.Series{Code: code, Indicator: ind, Description: desc, Unit: unit, UnitMultiplier: mult,
+		BaseYear: 2015, Aggregation: sdg.AggReportedOnly, Coverage: 0.5, DescribedBy: s.base()}
+	n.newSeries = append(n.newSeries, se)
+	n.r.note(fmt.Sprintf("series %s is not in the migtrack catalog: accepted as a new series of indicator %s as the file describes it (%q, unit %s); it is not assessed until the catalog gives it a direction and a target",
+		code, ind, desc, orNone(unit)))
+	return se, true, ""
+}
+
+// orNone shows an empty attribute in a message.
+func orNone(s string) string {
+	if s == "" {
+		return "none given"
+	}
+	return s
 }
 
 // finish completes the problems that count rows and turns the skip counters

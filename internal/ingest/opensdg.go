@@ -53,14 +53,14 @@ func readOpenSDG(s *sheetRun) error {
 			sp.footnotes = append(sp.footnotes, c)
 		}
 	}
-	sp.indicator = indicatorFromFile(s.path)
+	sp.indicatorOf = indicatorFromFile(s.path)
 	switch text := indexOf(h, "series"); {
 	case s.optSeries != nil:
 		sp.fixedSeries = s.optSeries
 	case text >= 0:
 		sp.seriesText = text
 	default:
-		ser, err := indicatorSeries(s, sp.indicator)
+		ser, err := indicatorSeries(s, sp.indicatorOf)
 		if err != nil {
 			return err
 		}

@@ -108,7 +108,7 @@ func TestReadRealFiles(t *testing.T) {
 				if res.Layout != LayoutGDB || res.Observations != 0 {
 					t.Errorf("layout %s, %d observations", res.Layout, res.Observations)
 				}
-				if len(res.Problems) != 1 || !strings.HasPrefix(res.Problems[0].Reason, "series NY_GDP_PCAP is not in the migtrack catalog") {
+				if len(res.Problems) != 1 || !strings.HasPrefix(res.Problems[0].Reason, "series NY_GDP_PCAP is not in the migtrack catalog, and its indicator 8.1.1 is not one migtrack tracks (targets 4.b, 5.2, 8.7, 8.8, 10.7, 10.c") {
 					t.Fatalf("want one series-not-in-catalog problem, got:%s", problemsText(res.Problems))
 				}
 				p := res.Problems[0]

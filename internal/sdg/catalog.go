@@ -69,7 +69,16 @@ type Series struct {
 	Coverage        float64  // minimum population share for an aggregate (0.5 default)
 	Disaggregations []string // expected dimensions, e.g. SEX, AGE, MIGRATORY_STATUS
 	Headline        bool     // the series a target page charts first
+	// DescribedBy names the file that described a series the catalog does
+	// not know yet (its code, indicator, description and unit as the file
+	// gives them); "" for catalog series. Such a series has no direction
+	// and no target, so it is shown but not assessed.
+	DescribedBy string
 }
+
+// FromFile reports whether the series was described by an imported file
+// rather than by the catalog.
+func (s Series) FromFile() bool { return s.DescribedBy != "" }
 
 // IsContext reports whether the series is context data (migrant stock,
 // population) rather than an SDG indicator series.
