@@ -36,20 +36,25 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 		}
 		filter.Areas = append(filter.Areas, area.Code)
 	}
-	for _, s := range series {
-		if _, ok := cat.SeriesByCode(s); !ok {
-			return usageError("series %q is not in the catalog", s)
-		}
-	}
 	db, err := m.Store(ctx)
 	if err != nil {
 		return err
+	}
+	described, err := db.FileSeries(ctx)
+	if err != nil {
+		return err
+	}
+	lookup := seriesLookup(cat, described)
+	for _, s := range series {
+		if _, ok := lookup(s); !ok {
+			return usageError("series %q is not in the catalog, nor described by an imported file", s)
+		}
 	}
 	dims, err := dimensionColumns(ctx, cat, db, series)
 	if err != nil {
 		return err
 	}
-	w, err := export.NewWriter(m.Stdout, format, exportNames(cat), dims)
+	w, err := export.NewWriter(m.Stdout, format, exportNames(cat, lookup), dims)
 	if err != nil {
 		return usageError("%s", sdg.ErrorMessage(err))
 	}
@@ -59,19 +64,36 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 	return w.Flush()
 }
 
-// exportNames resolves area names and series units from the catalog.
-func exportNames(cat *catalog.Catalog) export.Names {
+// seriesLookup finds a series in the catalog, then among those imported
+// files described.
+func seriesLookup(cat *catalog.Catalog, described []sdg.Series) func(string) (sdg.Series, bool) {
+	return func(code string) (sdg.Series, bool) {
+		if s, ok := cat.SeriesByCode(code); ok {
+			return s, true
+		}
+		for _, s := range described {
+			if s.Code == code {
+				return s, true
+			}
+		}
+		return sdg.Series{}, false
+	}
+}
+
+// exportNames resolves area names from the catalog and series units
+// through lookup.
+func exportNames(cat *catalog.Catalog, lookup func(string) (sdg.Series, bool)) export.Names {
 	return export.Names{
 		AreaName: func(code string) string {
 			a, _ := cat.Area(code)
 			return a.Name
 		},
 		SeriesUnit: func(code string) string {
-			s, _ := cat.SeriesByCode(code)
+			s, _ := lookup(code)
 			return s.Unit
 		},
 		SeriesMultiplier: func(code string) int {
-			s, _ := cat.SeriesByCode(code)
+			s, _ := lookup(code)
 			return s.UnitMultiplier
 		},
 	}

@@ -511,3 +511,31 @@ func TestImportEscapesNamesAndRecordsFailures(t *testing.T) {
 		t.Errorf("history:\n%q", list)
 	}
 }
+
+// TestImportNewSeries imports a Global Database file that describes a
+// series the catalog lacks: the summary says it was accepted and will not
+// be assessed, and export carries it with the file's unit; a series of an
+// indicator migtrack does not track is refused with the reason.
+func TestImportNewSeries(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "m.db")
+	gdb := filepath.Join(t.TempDir(), "gdb-new.csv")
+	data := "Goal,Target,Indicator,SeriesCode,SeriesDescription,GeoAreaCode,GeoAreaName,TimePeriod,Value,Units\n" +
+		"10,10.c,10.c.1,SI_RMT_CORR,Corridors with remittance costs above 5 per cent (%),1,World,2020,41.2,PERCENT\n" +
+		"10,10.c,10.c.1,SI_RMT_CORR,Corridors with remittance costs above 5 per cent (%),4,Afghanistan,2020,100,PERCENT\n"
+	if err := os.WriteFile(gdb, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, db, "import", gdb)
+	if !strings.Contains(out, "series SI_RMT_CORR is not in the migtrack catalog: accepted as a new series of indicator 10.c.1") ||
+		!strings.Contains(out, "it is not assessed until the catalog gives it a direction and a target") {
+		t.Errorf("summary does not say the series is new:\n%s", out)
+	}
+	rows := exported(t, db, "--series", "SI_RMT_CORR")
+	if r := rows["SI_RMT_CORR|004|2020|"]; r.Value != 100 || len(rows) != 2 {
+		t.Errorf("export of the new series: %+v", rows)
+	}
+	out = mustRun(t, db, "progress", "--target", "10.c")
+	if strings.Contains(out, "SI_RMT_CORR") && !strings.Contains(out, "no desired direction") {
+		t.Errorf("the new series was assessed:\n%s", out)
+	}
+}

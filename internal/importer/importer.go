@@ -106,7 +106,7 @@ func (s *Service) Import(ctx context.Context, path string, req Request) (sdg.Imp
 	if req.Replace {
 		tx.Replace(req.Area != "")
 	}
-	problems, readErr, err := s.read(ctx, tx, s.cfg.Files.Path(facts.SHA256, name), facts.Rows, req)
+	problems, described, readErr, err := s.read(ctx, tx, s.cfg.Files.Path(facts.SHA256, name), facts.Rows, req)
 	if err != nil {
 		tx.Close()
 		return s.refuse(ctx, meta, req, err)
@@ -129,7 +129,14 @@ func (s *Service) Import(ctx context.Context, path string, req Request) (sdg.Imp
 	case staged == 0: // nothing to load, or skip-invalid skipped every row
 		return tx.Empty(ctx, problems)
 	default:
-		return tx.Apply(ctx, problems)
+		imp, err := tx.Apply(ctx, problems)
+		tx.Close() // frees the writer for the next write
+		if err == nil {
+			// Series the file described that the catalog lacks are listed
+			// with their indicator from now on.
+			err = s.cfg.Store.RecordFileSeries(ctx, imp.ID, described)
+		}
+		return imp, err
 	}
 }
 
@@ -165,9 +172,10 @@ func reasonOf(err error) string {
 // read runs ingest over the kept file into tx and returns every problem:
 // the rows ingest refused, in-file conflicts and, when the file as a
 // whole could not be read (unknown layout, bad XML, a zip that lies about
-// its sizes), that reason, which sets readErr. err is set only when
-// staging itself failed.
-func (s *Service) read(ctx context.Context, tx *store.ImportTx, path string, total int, req Request) (problems []sdg.Problem, readErr bool, err error) {
+// its sizes), that reason, which sets readErr. described are the series
+// the file described that the catalog lacks (ingest.Result.NewSeries).
+// err is set only when staging itself failed.
+func (s *Service) read(ctx context.Context, tx *store.ImportTx, path string, total int, req Request) (problems []sdg.Problem, described []sdg.Series, readErr bool, err error) {
 	progress := func(rows int) {
 		if req.Progress != nil {
 			req.Progress(rows, total)
@@ -176,7 +184,7 @@ func (s *Service) read(ctx context.Context, tx *store.ImportTx, path string, tot
 	res, rerr := ingest.Read(ctx, path, s.cfg.Catalog, req.Options, tx, progress)
 	if rerr != nil {
 		if ctx.Err() != nil {
-			return nil, false, rerr
+			return nil, nil, false, rerr
 		}
 		// The message must not show where the server keeps files.
 		reason := strings.ReplaceAll(reasonOf(rerr), filepath.Dir(path)+string(filepath.Separator), "")
@@ -190,9 +198,9 @@ func (s *Service) read(ctx context.Context, tx *store.ImportTx, path string, tot
 		if readErr {
 			// Staging broke because the read did: the read's reason is
 			// the one to record, so let the caller reject with it.
-			return res.Problems, true, fmt.Errorf("%s", res.Problems[len(res.Problems)-1].Reason)
+			return res.Problems, nil, true, fmt.Errorf("%s", res.Problems[len(res.Problems)-1].Reason)
 		}
-		return nil, false, fmt.Errorf("check duplicates in %s: %w", filepath.Base(path), err)
+		return nil, nil, false, fmt.Errorf("check duplicates in %s: %w", filepath.Base(path), err)
 	}
-	return append(res.Problems, conflicts...), readErr, nil
+	return append(res.Problems, conflicts...), res.NewSeries, readErr, nil
 }

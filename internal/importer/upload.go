@@ -148,7 +148,7 @@ func (s *Service) stage(ctx context.Context, u sdg.Upload, meta sdg.Import, req 
 	if u.Replace {
 		tx.Replace(u.Area != "")
 	}
-	problems, readErr, err := s.read(ctx, tx, s.cfg.Files.Path(u.SHA256, u.FileName), 0, req)
+	problems, _, readErr, err := s.read(ctx, tx, s.cfg.Files.Path(u.SHA256, u.FileName), 0, req)
 	if err != nil {
 		return err
 	}

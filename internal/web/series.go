@@ -140,7 +140,11 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 	if ind, ok := s.cfg.Catalog.Indicator(se.Indicator); ok {
 		v.Indicator = &indicatorRef{Code: ind.Code, Text: ind.Text, Href: "/indicators/" + ind.Code}
 		v.Target = &targetRef{Code: ind.Target, Href: "/targets/" + ind.Target}
-		for _, sib := range s.cfg.Catalog.SeriesOf(ind.Code) {
+		siblings, err := s.seriesOf(ctx, ind.Code)
+		if err != nil {
+			return v, err
+		}
+		for _, sib := range siblings {
 			r := seriesRefOf(sib)
 			r.Href = "/indicators/" + ind.Code + "?series=" + url.QueryEscape(sib.Code)
 			r.Selected = sib.Code == se.Code
@@ -267,6 +271,10 @@ func (s *Server) seriesMeta(se sdg.Series, d *assess.Index) []metaItem {
 		{"Definition", se.Description},
 		{"Unit", unitLabel(se)},
 		{"Desired direction", string(se.Direction)},
+	}
+	if se.FromFile() {
+		meta[3].Def = "none yet"
+		meta = append(meta, metaItem{"Described by", se.DescribedBy + ": a series the catalog does not know yet, with the file's description and unit; not assessed until the catalog gives it a direction and a target"})
 	}
 	if se.Target != nil {
 		t := fmtNum(*se.Target)

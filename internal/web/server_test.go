@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -328,5 +329,42 @@ func TestAreaCodesOfImportedFiles(t *testing.T) {
 	}
 	if rec := get(t, h, "/regions/XYZ"); rec.Code != http.StatusNotFound {
 		t.Errorf("/regions/XYZ: %d, want 404", rec.Code)
+	}
+}
+
+// TestIndicatorListsFileSeries checks that a series an imported file
+// described is listed on its indicator's page and shown, not assessed,
+// with where its description came from.
+func TestIndicatorListsFileSeries(t *testing.T) {
+	s, db := newTestServer(t)
+	ctx := context.Background()
+	importObservations(t, db, "gdb-new.xlsx", []sdg.Observation{
+		{Key: sdg.Key{Series: "SI_RMT_CORR", Area: "001", Period: "2019"}, Value: 44},
+		{Key: sdg.Key{Series: "SI_RMT_CORR", Area: "001", Period: "2020"}, Value: 41.2},
+	})
+	corr := sdg.Series{Code: "SI_RMT_CORR", Indicator: "10.c.1", Description: "Corridors with remittance costs above 5 per cent (%)",
+		Unit: "PERCENT", BaseYear: 2015, Aggregation: sdg.AggReportedOnly, Coverage: 0.5, DescribedBy: "gdb-new.xlsx"}
+	if err := db.RecordFileSeries(ctx, 1, []sdg.Series{corr}); err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	page := get(t, h, "/indicators/10.c.1")
+	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), `href="/indicators/10.c.1?series=SI_RMT_CORR"`) {
+		t.Fatalf("indicator page %d does not list the file's series", page.Code)
+	}
+	one := get(t, h, "/indicators/10.c.1?series=SI_RMT_CORR")
+	body := one.Body.String()
+	if one.Code != http.StatusOK || !strings.Contains(body, "Corridors with remittance costs above 5 per cent (%)") ||
+		!strings.Contains(body, "gdb-new.xlsx: a series the catalog does not know yet") || !strings.Contains(body, "41.2") {
+		t.Errorf("file series on the indicator page: %d\n%s", one.Code, body)
+	}
+	if strings.Contains(body, "On track") {
+		t.Errorf("a series without direction or target was assessed")
+	}
+	if rec := get(t, h, "/series/SI_RMT_CORR"); rec.Code != http.StatusOK {
+		t.Errorf("/series/SI_RMT_CORR: %d", rec.Code)
+	}
+	if rec := get(t, h, "/series/SI_RMT_NONE"); rec.Code != http.StatusNotFound {
+		t.Errorf("/series/SI_RMT_NONE: %d", rec.Code)
 	}
 }

@@ -19,7 +19,10 @@ func (s *Server) showIndicator(c echo.Context) error {
 	if !ok {
 		return sdg.Errorf(sdg.ENotFound, "no indicator %q in the catalog", c.Param("code"))
 	}
-	series := s.cfg.Catalog.SeriesOf(ind.Code)
+	series, err := s.seriesOf(c.Request().Context(), ind.Code)
+	if err != nil {
+		return err
+	}
 	se, ok := headlineOf(series)
 	if !ok {
 		return sdg.Errorf(sdg.ENotFound, "indicator %s has no series in the catalog", ind.Code)

@@ -27,6 +27,13 @@ func (s *Server) showSeries(c echo.Context) error {
 // found.
 func (s *Server) seriesByCode(code string) (sdg.Series, error) {
 	se, ok := s.cfg.Catalog.SeriesByCode(code)
+	if ok {
+		return se, nil
+	}
+	se, ok, err := s.fileSeries(context.Background(), code)
+	if err != nil {
+		return sdg.Series{}, err
+	}
 	if !ok {
 		return sdg.Series{}, sdg.Errorf(sdg.ENotFound, "no series %q in the catalog", code)
 	}
