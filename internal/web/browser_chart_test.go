@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"image/png"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -253,4 +255,35 @@ func TestChartImagesOffline(t *testing.T) {
 // escapeSVG escapes text as it appears in SVG markup.
 func escapeSVG(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// downloadScreenshots saves, for the README's "Downloads and citations",
+// a target page showing its download links and chart buttons, and the
+// same page as printed (print media at A4 width).
+func downloadScreenshots(t *testing.T, browser context.Context, base, dir string) {
+	ctx, _ := openPage(t, browser, base+"/targets/10.c", 1280, 900)
+	time.Sleep(1500 * time.Millisecond) // the entry animation
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "target-downloads.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// 794 × 1123 px is A4 at 96 dpi.
+	ctx, _ = openPage(t, browser, base+"/targets/10.c", 794, 1123)
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatalf("print media: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.dispatchEvent(new Event('beforeprint')), true`)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	shot, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "target-print.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

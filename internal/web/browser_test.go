@@ -401,6 +401,7 @@ func screenshots(t *testing.T, browser context.Context) {
 			t.Fatal(err)
 		}
 	}
+	downloadScreenshots(t, browser, base, dir)
 }
 
 // compareChartTable checks that the table alternative holds the chart's
