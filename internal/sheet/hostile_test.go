@@ -91,6 +91,10 @@ func TestHostileFiles(t *testing.T) {
 			ErrLimit, []string{`sheet "S1"`, "cell B2", "more than the 32768 allowed in one cell"}},
 		{"CellOverConfiguredLimit", func(p string) error { return sheettest.BigCellXLSX(p, 2000) }, Limits{CellBytes: 1000},
 			ErrLimit, []string{`sheet "S1"`, "cell B2: text of 2000 bytes, more than the 1000 allowed"}},
+		{"RowOverLimit", func(p string) error {
+			return sheettest.WriteXLSX(p, append(sheettest.Structure(1, false), sheettest.Part{Name: "xl/worksheets/sheet1.xml",
+				Write: sheettest.Repeat(sheettest.SheetHead+`<row r="1">`, `<c t="inlineStr"><is><t>`+strings.Repeat("x", 1000)+`</t></is></c>`, 10, `</row>`+sheettest.SheetTail)})...)
+		}, Limits{RowBytes: 5000}, ErrLimit, []string{`sheet "S1": row 1: text of more than 5000 bytes up to cell F1`}},
 		{"SharedStringOf32MB", func(p string) error { return sheettest.BigSharedStringXLSX(p, 32<<20/scale) }, Limits{},
 			ErrLimit, []string{`sheet "S1"`, "cell C3", "more than the 32768 allowed in one cell"}},
 		{"ThirteenMillionEmptySharedStrings", func(p string) error { return sheettest.EmptySharedStringsXLSX(p, 13_000_000/scale) },
