@@ -44,6 +44,10 @@ func main() {
 	duration := flag.String("duration", "10s", "wrk duration of the baseline")
 	flag.Parse()
 	base := fmt.Sprintf("http://127.0.0.1:%d", *port)
+	if r, err := http.Get(base + "/healthz"); err == nil {
+		r.Body.Close()
+		log.Fatalf("something already serves %s: stop it or pass -port", base)
+	}
 	db := filepath.Join("bench", "out", "upload.db")
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(db + suffix)
@@ -64,7 +68,11 @@ func main() {
 	if err := srv.Start(); err != nil {
 		log.Fatal(err)
 	}
-	defer func() { srv.Process.Signal(syscall.SIGTERM); srv.Wait() }()
+	// log.Fatal skips deferred calls: stop the server first, whatever ends
+	// the run.
+	stopServer := func() { srv.Process.Signal(syscall.SIGTERM); srv.Wait() }
+	log.SetOutput(fatalWriter{stopServer})
+	defer stopServer()
 	waitUp(base)
 	c := signIn(base)
 
@@ -90,6 +98,15 @@ func main() {
 			peakRSS(srv.Process.Pid), w.p99, w.failed)
 	}
 	fmt.Println("\npeak RSS is the server's high-water mark so far (VmHWM); p99 and failed are of GET / under wrk -c32 during the upload, preview and apply")
+}
+
+// fatalWriter stops the server before a log line goes out (the bench
+// logs only on its way out).
+type fatalWriter struct{ stop func() }
+
+func (w fatalWriter) Write(p []byte) (int, error) {
+	w.stop()
+	return os.Stderr.Write(p)
 }
 
 // waitUp waits for the server's health check.
@@ -176,18 +193,8 @@ func upload(c *http.Client, base, path string) (toPreview, toApply time.Duration
 	if r.StatusCode != http.StatusSeeOther || page == "" {
 		log.Fatalf("upload %s: status %d", path, r.StatusCode)
 	}
-	for {
-		var p struct{ Status string }
-		if err := json.Unmarshal([]byte(get(c, base+page+"/progress")), &p); err != nil {
-			log.Fatal(err)
-		}
-		if p.Status == "rejected" {
-			log.Fatalf("upload %s was rejected: see %s", path, base+page)
-		}
-		if p.Status != "pending" {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
+	if status := waitWhile(c, base+page, "pending"); status != "previewed" {
+		log.Fatalf("upload %s is %s: see %s", path, status, base+page)
 	}
 	toPreview = time.Since(start)
 	start = time.Now()
@@ -200,7 +207,27 @@ func upload(c *http.Client, base, path string) (toPreview, toApply time.Duration
 	if r.StatusCode != http.StatusSeeOther {
 		log.Fatalf("apply %s: status %d", path, r.StatusCode)
 	}
+	// A long apply sends the browser back to the upload's page, which
+	// follows it.
+	if status := waitWhile(c, base+page, "previewed"); status != "applied" {
+		log.Fatalf("upload %s is %s after apply: see %s", path, status, base+page)
+	}
 	return toPreview, time.Since(start)
+}
+
+// waitWhile polls an upload's progress while its status is status and
+// returns the next one.
+func waitWhile(c *http.Client, page, status string) string {
+	for {
+		var p struct{ Status string }
+		if err := json.Unmarshal([]byte(get(c, page+"/progress")), &p); err != nil {
+			log.Fatal(err)
+		}
+		if p.Status != status {
+			return p.Status
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 type wrkResult struct {
