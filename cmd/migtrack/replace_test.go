@@ -79,3 +79,22 @@ func TestImportReplace(t *testing.T) {
 		t.Fatal("rollback did not restore the retracted values exactly")
 	}
 }
+
+// TestImportMarkedMissingRetracts: a new edition that marks a value ".."
+// retracts it, without --replace; a blank cell does not.
+func TestImportMarkedMissingRetracts(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "m.db")
+	v1 := filepath.Join(dir, "v1.xlsx")
+	writeLong(t, v1, [][]any{{"1", "World", "2015", "7.52", ""}, {"1", "World", "2016", "7.4", ""}, {"276", "Germany", "2016", "8", ""}})
+	mustRun(t, db, "import", v1)
+	v2 := filepath.Join(dir, "v2.xlsx")
+	writeLong(t, v2, [][]any{{"1", "World", "2015", "7.5", ""}, {"1", "World", "2016", "..", ""}, {"276", "Germany", "2016", "", ""}})
+	if got := totals(t, mustRun(t, db, "import", v2)); got != "0 1 0 1 0" {
+		t.Errorf("totals %q, want 1 changed and 1 removed", got)
+	}
+	rows := exported(t, db)
+	if _, ok := rows["SI_RMT_COST|001|2016|"]; ok || len(rows) != 2 {
+		t.Errorf("after the edition that marks World 2016 missing: %d rows (World 2016 there: %v); want World 2015 and Germany 2016", len(rows), ok)
+	}
+}

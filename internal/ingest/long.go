@@ -98,7 +98,7 @@ func (s *sheetRun) longRow(sp *longSpec, row sheet.Row) error {
 	v, verr := sdg.ParseValue(rawValue)
 	if verr == nil && v.Missing {
 		n.missing++
-		return nil
+		return s.retractLongRow(sp, row, rawValue, text)
 	}
 	if sp.geoCode >= 0 && text(sp.geoCode) != "" && !s.subnationalDims(sp, row) {
 		n.subnational++

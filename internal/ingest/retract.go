@@ -51,3 +51,77 @@ func (s *sheetRun) retractDESARow(row sheet.Row, cols []desaColumn, code, name s
 	}
 	return nil
 }
+
+// retractLongRow reports a long-layout row (one observation a row) whose
+// value cell explicitly marks its key missing, when the sink takes
+// retractions and every part of the key resolves: series, area, period
+// and disaggregation. A row whose key does not resolve is skipped without
+// a problem, as rows without a value always were.
+func (s *sheetRun) retractLongRow(sp *longSpec, row sheet.Row, raw string, text func(col int) string) error {
+	if _, ok := s.sink.(sdg.Retracter); !ok {
+		return nil
+	}
+	if sp.geoCode >= 0 && text(sp.geoCode) != "" && !s.subnationalDims(sp, row) {
+		return nil
+	}
+	n := &s.nm
+	var ser *sdg.Series
+	switch {
+	case sp.series >= 0:
+		code := text(sp.series)
+		if s.optSeries != nil && !strings.EqualFold(code, s.optSeries.Code) {
+			return nil
+		}
+		found, ok := s.cat.SeriesByCode(code)
+		if !ok {
+			return nil
+		}
+		ser = &found
+	case sp.fixedSeries != nil:
+		ser = sp.fixedSeries
+	case sp.seriesText >= 0:
+		e, ok := n.texts[strings.TrimSpace(cell(row, sp.seriesText))]
+		if !ok || !e.ok {
+			return nil
+		}
+		ser = &e.s
+	default:
+		return nil
+	}
+	if sp.unit >= 0 {
+		if ser, _ = n.seriesForUnit(text(sp.unit), ser); ser == nil {
+			return nil
+		}
+	}
+	area := sp.fixedArea
+	if area == "" {
+		a := n.area(sp.scheme, sp.strictCode, text(sp.areaCode), text(sp.areaName))
+		if !a.ok || s.optArea != "" && a.code != s.optArea {
+			return nil
+		}
+		area = a.code
+	}
+	pe := n.period(text(sp.period))
+	if pe.err != "" {
+		return nil
+	}
+	var pairs []dimPair
+	for i, col := range sp.dims {
+		raw := text(col)
+		if raw == "" {
+			continue
+		}
+		switch d := n.dim(sp.dimNames[i], raw); {
+		case d.ok:
+			pairs = append(pairs, dimPair{d.dim, d.code, col})
+		case d.dim == "" && totalLike(raw): // not a breakdown: ignored, as for values
+		default:
+			return nil
+		}
+	}
+	dims, clash := makeDims(pairs)
+	if clash >= 0 {
+		return nil
+	}
+	return s.retractMarked(raw, sdg.Key{Series: ser.Code, Area: area, Period: pe.canon, Dims: dims}, s.loc(sp.value, row.Num))
+}

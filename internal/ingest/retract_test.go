@@ -20,6 +20,18 @@ func (r *retractSink) Retract(k sdg.Key, at sdg.Location) error {
 	return nil
 }
 
+// readRetracting reads a file without problems into a retractSink.
+func readRetracting(t *testing.T, path string) (Result, *retractSink) {
+	t.Helper()
+	sink := &retractSink{}
+	res, err := Read(context.Background(), path, testCatalog(t), Options{}, sink, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noProblems(t, res)
+	return res, sink
+}
+
 // TestDESAReportsMarkedMissing: a UN DESA table's explicit missing marks
 // ("..", "~", "n/a"), also in a row of a known area that holds no value at
 // all, reach a sink that takes retractions, with the key the value would
@@ -35,12 +47,7 @@ func TestDESAReportsMarkedMissing(t *testing.T) {
 		{4, "   Germany", "", 276, "B", "n/a", "", 7, 8},      // 7: blank 2020 total
 		{5, "   France", "", 250, "", "..", "..", "..", ".."}, // 8: no data at all
 	}})
-	sink := &retractSink{}
-	res, err := Read(context.Background(), path, testCatalog(t), Options{}, sink, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	noProblems(t, res)
+	res, sink := readRetracting(t, path)
 	want := []string{
 		`MT_MIGSTOCK 747 2015 "SEX=F" at Table 1!H5`,
 		`MT_MIGSTOCK 747 2020 "SEX=F" at Table 1!I5`,
@@ -55,5 +62,33 @@ func TestDESAReportsMarkedMissing(t *testing.T) {
 	}
 	if res.Observations != 8 {
 		t.Errorf("%d observations, want 8", res.Observations)
+	}
+}
+
+// TestLongReportsMarkedMissing: in a long layout, a row whose value cell
+// marks its key missing reaches a sink that takes retractions with the
+// row's full key; a blank value, or a row whose series or area is unknown,
+// retracts nothing and is no problem.
+func TestLongReportsMarkedMissing(t *testing.T) {
+	header := []any{"Goal", "Target", "Indicator", "SeriesCode", "SeriesDescription", "GeoAreaCode", "GeoAreaName",
+		"TimePeriod", "Value", "Sex", "Source"}
+	row := func(series, code, name, year, value, sex string) []any {
+		return []any{"10", "10.c", "10.c.1", series, "a series", code, name, year, value, sex, "World Bank"}
+	}
+	path := writeXLSX(t, "gdb.xlsx", sheetData{name: "Sheet1", rows: [][]any{header,
+		row("SI_RMT_COST", "4", "Afghanistan", "2017", "..", ""),        // 2
+		row("SI_RMT_COST", "8", "Albania", "2017", "", ""),              // 3: blank
+		row("SI_RMT_COST", "9999", "Atlantis", "2017", "..", ""),        // 4: unknown area
+		row("SI_RMT_COST", "4", "Afghanistan", "2018", "5.1", ""),       // 5: a value
+		row("XX_NOT_A_SERIES", "4", "Afghanistan", "2017", "n/a", ""),   // 6: unknown series
+		row("MT_MIGSTOCK", "4", "Afghanistan", "2020", "n/a", "Female"), // 7
+	}})
+	res, sink := readRetracting(t, path)
+	want := []string{
+		`SI_RMT_COST 004 2017 "" at Sheet1!I2`,
+		`MT_MIGSTOCK 004 2020 "SEX=F" at Sheet1!I7`,
+	}
+	if !slices.Equal(sink.retracted, want) || res.Observations != 1 {
+		t.Errorf("retracted %q with %d observations, want %q and 1", sink.retracted, res.Observations, want)
 	}
 }
