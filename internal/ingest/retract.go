@@ -72,11 +72,13 @@ func (s *sheetRun) retractLongRow(sp *longSpec, row sheet.Row, raw string, text 
 		if s.optSeries != nil && !strings.EqualFold(code, s.optSeries.Code) {
 			return nil
 		}
-		found, ok := s.cat.SeriesByCode(code)
-		if !ok {
+		if e, ok := n.series[code]; ok && e.ok { // a catalog series, or one the file described on an earlier row
+			ser = &e.s
+		} else if found, ok := s.cat.SeriesByCode(code); ok {
+			ser = &found
+		} else {
 			return nil
 		}
-		ser = &found
 	case sp.fixedSeries != nil:
 		ser = sp.fixedSeries
 	case sp.seriesText >= 0:

@@ -82,13 +82,16 @@ func TestLongReportsMarkedMissing(t *testing.T) {
 		row("SI_RMT_COST", "4", "Afghanistan", "2018", "5.1", ""),       // 5: a value
 		row("XX_NOT_A_SERIES", "4", "Afghanistan", "2017", "n/a", ""),   // 6: unknown series
 		row("MT_MIGSTOCK", "4", "Afghanistan", "2020", "n/a", "Female"), // 7
+		row("SI_RMT_NEWCOST", "4", "Afghanistan", "2016", "3.1", ""),    // 8: a series the file describes
+		row("SI_RMT_NEWCOST", "4", "Afghanistan", "2017", "..", ""),     // 9
 	}})
 	res, sink := readRetracting(t, path)
 	want := []string{
 		`SI_RMT_COST 004 2017 "" at Sheet1!I2`,
 		`MT_MIGSTOCK 004 2020 "SEX=F" at Sheet1!I7`,
+		`SI_RMT_NEWCOST 004 2017 "" at Sheet1!I9`,
 	}
-	if !slices.Equal(sink.retracted, want) || res.Observations != 1 {
-		t.Errorf("retracted %q with %d observations, want %q and 1", sink.retracted, res.Observations, want)
+	if !slices.Equal(sink.retracted, want) || res.Observations != 2 {
+		t.Errorf("retracted %q with %d observations, want %q and 2", sink.retracted, res.Observations, want)
 	}
 }
