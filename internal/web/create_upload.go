@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,6 +20,10 @@ import (
 // option fields and part headers.
 const multipartSlack = 64 << 10
 
+// uploadTimeout replaces the server's read and write timeouts (made for
+// pages) on an upload: a large file on a slow line takes minutes.
+const uploadTimeout = 30 * time.Minute
+
 // createUpload serves POST /upload: a multipart form whose option fields
 // (layout, series, area, skip_invalid, replace) come before the file. The file
 // streams to the kept files, never whole into memory; the preview is read
@@ -30,6 +35,13 @@ func (s *Server) createUpload(c echo.Context) error {
 	limit := s.cfg.UploadLimit
 	if req.ContentLength > limit+multipartSlack {
 		return tooLarge(limit)
+	}
+	rc := http.NewResponseController(c.Response())
+	deadline := time.Now().Add(uploadTimeout)
+	for _, set := range []func(time.Time) error{rc.SetReadDeadline, rc.SetWriteDeadline} {
+		if err := set(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return fmt.Errorf("extend upload deadline: %w", err)
+		}
 	}
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit+multipartSlack)
 	mr, err := req.MultipartReader()

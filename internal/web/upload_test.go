@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -426,5 +427,39 @@ func TestApplyFollowedInTheBackground(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no audit entry for the apply of %s: %+v", landed, log)
+	}
+}
+
+// TestSlowUploadOutlastsPageTimeouts: an upload that takes longer than the
+// server's read and write timeouts (made for pages) still arrives.
+func TestSlowUploadOutlastsPageTimeouts(t *testing.T) {
+	us := newUploadServer(t, nil)
+	slow := httptest.NewUnstartedServer(us.s.Handler())
+	slow.Config.ReadTimeout, slow.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
+	slow.Start()
+	defer slow.Close()
+	b := newClient(t, slow)
+	b.mustLogin(testAnalyst)
+	token := b.csrf("/upload")
+	ct, body := uploadForm(t, "costs.xlsx", gdbWorkbook(t, []gdbRow{{"1", "World", "2017", "6.62"}}), nil)
+	pr, pw := io.Pipe()
+	go func() {
+		data := body.Bytes()
+		for len(data) > 0 { // about a second in all
+			n := min(len(data), len(body.Bytes())/10+1)
+			pw.Write(data[:n])
+			data = data[n:]
+			time.Sleep(100 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	req, err := http.NewRequest(http.MethodPost, slow.URL+"/upload", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set(csrfHeader, token)
+	if r := b.do(req); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("slow upload: %d %.300s", r.StatusCode, r.body)
 	}
 }
