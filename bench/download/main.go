@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"runtime/pprof"
@@ -26,6 +28,7 @@ import (
 	"github.com/migtrack/migtrack/internal/download"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
+	"github.com/migtrack/migtrack/internal/web"
 )
 
 // viewRows is the size of the series view written as Excel.
@@ -120,36 +123,12 @@ func runTask(ctx context.Context, task, dbPath, out string) error {
 		return err
 	}
 	defer f.Close()
+	// Only what a workbook of observations needs: the bulk ZIP goes
+	// through the web server below, as /download/all.zip.
 	b := download.Bulk{
-		Meta: download.Meta{Title: "migtrack: all data", URL: "http://localhost/", Permalink: fmt.Sprintf("http://localhost/download/all.zip?as_of=%d", imp.ID),
+		Meta: download.Meta{Title: "migtrack", URL: "http://localhost/", Permalink: fmt.Sprintf("http://localhost/?as_of=%d", imp.ID),
 			Vintage: download.Vintage{Import: imp.ID, At: imp.At}},
-		Goals: cat.Goals(), Series: cat.Series(),
-		GoalOf: func(se sdg.Series) string {
-			ind, ok := cat.Indicator(se.Indicator)
-			if !ok {
-				return ""
-			}
-			t, _ := cat.Target(ind.Target)
-			return t.Goal
-		},
 		AreaName: func(code string) string { a, _ := cat.Area(code); return a.Name },
-		Dims: func(ctx context.Context, series string) ([]string, error) {
-			dl, err := db.DimsOf(ctx, series)
-			if err != nil {
-				return nil, err
-			}
-			seen := map[string]bool{}
-			var names []string
-			for _, d := range dl {
-				for k := range d.Map() {
-					if !seen[k] {
-						seen[k] = true
-						names = append(names, k)
-					}
-				}
-			}
-			return names, nil
-		},
 		Each: func(ctx context.Context, series []string, fn func(*sdg.Observation) error) error {
 			return db.EachObservation(ctx, store.Filter{Series: series}, fn)
 		},
@@ -183,7 +162,49 @@ func runTask(ctx context.Context, task, dbPath, out string) error {
 		}
 		return b.WriteWorkbook(ctx, f, "Indicator 16.2.2, every series, area and breakdown", series)
 	case "zip":
-		return download.WriteBulk(ctx, f, b)
+		// The real endpoint: the server builds the ZIP into its download
+		// directory and streams it to the response.
+		dir, err := os.MkdirTemp("", "download-bench-zip-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		srv, err := web.New(web.Config{Store: db, Catalog: cat, DownloadDir: dir})
+		if err != nil {
+			return err
+		}
+		w := &fileResponse{f: f, h: http.Header{}}
+		srv.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/download/all.zip", nil))
+		if w.code != http.StatusOK {
+			return fmt.Errorf("/download/all.zip: status %d", w.code)
+		}
+		return w.err
 	}
 	return fmt.Errorf("unknown task %q", task)
+}
+
+// fileResponse is an http.ResponseWriter writing the body to a file, so
+// the ZIP is not held in memory by the benchmark itself.
+type fileResponse struct {
+	f    *os.File
+	h    http.Header
+	code int
+	err  error
+}
+
+func (w *fileResponse) Header() http.Header { return w.h }
+
+func (w *fileResponse) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+}
+
+func (w *fileResponse) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	n, err := w.f.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
 }
