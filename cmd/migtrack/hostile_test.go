@@ -62,7 +62,9 @@ func TestHostileImports(t *testing.T) {
 			"more than 4000000 shared strings"},
 		{"a1.xlsx", func(p string) error { return sheettest.RepeatedCellXLSX(p, 1_000_000) },
 			`sheet "S1": row 1: more than 16384 cells (cell A1 is one too many`},
-		{"alias.xlsx", func(p string) error { return sheettest.AliasedXLSX(p, 50, 256<<20) },
+		// Aliasing is refused before anything inflates, so the stream's
+		// size (2 GB in the issue) only costs the test time to write.
+		{"alias.xlsx", func(p string) error { return sheettest.AliasedXLSX(p, 50, 64<<20) },
 			"share their data"},
 		{"lying.xlsx", func(p string) error { return sheettest.LyingSizeXLSX(p, 1000, 8<<20) },
 			"the zip is damaged"},
