@@ -25,6 +25,7 @@ var downloadViews = []string{
 	"/download/indicators/10.c.1",
 	"/download/targets/10.c",
 	"/download/overview?method=unsd-2022",
+	"/download/overview?table=headlines",
 	"/download/regions/419",
 	"/download/countries/276",
 	"/download/coverage?region=419",
@@ -300,4 +301,36 @@ func withFormat(path, format string) string {
 		return path + "&format=" + format
 	}
 	return path + "?format=" + format
+}
+
+func TestEveryTableHasWorkingLinks(t *testing.T) {
+	h := sharedServer(t).Handler()
+	linkSet := regexp.MustCompile(`<p class="downloads[^"]*">(.*?)</p>`)
+	href := regexp.MustCompile(`href="([^"]+)" data-format="([^"]+)"`)
+	for _, tc := range []struct {
+		page string
+		sets int // tables with a link set
+	}{
+		{"/", 2}, {"/targets/10.c", 2}, {"/series/SI_RMT_COST?area=001&area=484", 2},
+		{"/indicators/10.c.1", 2}, {"/regions/747", 1}, {"/countries/484", 1}, {"/coverage?region=419", 1},
+	} {
+		body := get(t, h, tc.page).Body.String()
+		sets := linkSet.FindAllStringSubmatch(body, -1)
+		if len(sets) != tc.sets {
+			t.Errorf("%s: %d link sets, want %d", tc.page, len(sets), tc.sets)
+		}
+		for _, set := range sets {
+			links := href.FindAllStringSubmatch(set[1], -1)
+			if len(links) != len(download.Formats) {
+				t.Errorf("%s: link set %q has %d links", tc.page, set[1], len(links))
+			}
+			for _, l := range links {
+				u := strings.ReplaceAll(l[1], "&amp;", "&")
+				rec := get(t, h, u)
+				if rec.Code != http.StatusOK || rec.Body.Len() == 0 || !strings.Contains(u, "format="+l[2]) {
+					t.Errorf("%s: %s: status %d, %d bytes", tc.page, u, rec.Code, rec.Body.Len())
+				}
+			}
+		}
+	}
 }

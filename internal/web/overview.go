@@ -19,6 +19,7 @@ type overviewView struct {
 	Legend    []statusView   `json:"-"`
 	Methods   []option       `json:"-"`
 	Downloads []downloadLink `json:"-"` // of the grid
+	HeadLinks []downloadLink `json:"-"` // of the headline values
 }
 
 // overviewRow is one target's row of the grid.
@@ -45,6 +46,7 @@ type headlineRow struct {
 	Text          string    `json:"text"`
 	Series        seriesRef `json:"series"`
 	Value         string    `json:"value"`
+	Latest        float64   `json:"latest,omitempty"` // the number behind Value
 	Year          int       `json:"year,omitempty"`
 	Unit          string    `json:"unit"`
 }
@@ -92,7 +94,7 @@ func (s *Server) overviewOf(m assess.Method, d *assess.Index, links []downloadLi
 		h := headlineRow{Indicator: ind.Code, IndicatorHref: "/indicators/" + ind.Code, Text: shorten(ind.Text, 90),
 			Series: seriesRefOf(se), Value: "no data", Unit: unitLabel(se)}
 		if lv, ok := latestValue(s.values(d, se.Code, "001")); ok {
-			h.Value, h.Year = fmtNum(lv.Value), lv.Year
+			h.Value, h.Year, h.Latest = fmtNum(lv.Value), lv.Year, lv.Value
 		}
 		v.Headlines = append(v.Headlines, h)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 )
@@ -13,6 +14,17 @@ func (s *Server) showOverview(c echo.Context) error {
 		return err
 	}
 	return s.respond(c, func(ctx context.Context) (pageView, error) {
-		return s.buildOverview(ctx, m, downloadLinks("/overview", c.QueryParams()))
+		p, err := s.buildOverview(ctx, m, downloadLinks("/overview", c.QueryParams()))
+		if err != nil {
+			return p, err
+		}
+		v := p.Body.(overviewView)
+		hq := url.Values{"table": {"headlines"}}
+		for k, vs := range c.QueryParams() {
+			hq[k] = vs
+		}
+		v.HeadLinks = downloadLinks("/overview", hq)
+		p.Body = v
+		return p, nil
 	})
 }

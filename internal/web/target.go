@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -30,10 +31,11 @@ type indicatorRef struct {
 
 // targetBlock is one headline series of the target: chart and statuses.
 type targetBlock struct {
-	Indicator string        `json:"indicator"`
-	Series    seriesRef     `json:"series"`
-	Chart     chartView     `json:"chart"`
-	Progress  progressTable `json:"progress"`
+	Indicator string         `json:"indicator"`
+	Series    seriesRef      `json:"series"`
+	Chart     chartView      `json:"chart"`
+	Progress  progressTable  `json:"progress"`
+	Links     []downloadLink `json:"-"` // of the progress table: the series page's, same areas and method
 }
 
 // buildTarget charts each indicator's headline series for World and the
@@ -92,6 +94,7 @@ func (s *Server) headlineBlock(m assess.Method, d *assess.Index, ind sdg.Indicat
 	}
 	b := targetBlock{Indicator: ind.Code, Series: seriesRefOf(se), Chart: *lc}
 	b.Progress.Caption = fmt.Sprintf("Progress of %s by area (%s)", se.Code, m.Name)
+	b.Links = downloadLinks("/series/"+se.Code, url.Values{"table": {"progress"}, "method": {m.Name}})
 	for i, a := range s.geo.headline {
 		b.Progress.Rows = append(b.Progress.Rows, progressRowOf(refOf(a), reps[i].Assessment))
 	}
