@@ -119,7 +119,7 @@ func (m Meta) Citation() string {
 
 // Table is one downloadable table: columns, rows and what it is.
 type Table struct {
-	Name    string // file name without extension
+	Name    string // names the table in errors ("SI_RMT_COST", "coverage")
 	Meta    Meta
 	Columns []Column
 	// Rows calls emit for every row in order, each with one cell per

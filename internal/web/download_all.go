@@ -14,7 +14,7 @@ import (
 // missing waits for the one build.
 func (s *Server) downloadAll(c echo.Context) error {
 	ctx := c.Request().Context()
-	key, bb, err := s.startBulk(ctx, c.Scheme()+"://"+c.Request().Host)
+	key, bb, err := s.startBulk(ctx, s.origin(c))
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func (s *Server) serveTable(c echo.Context, build func(ctx context.Context) (dow
 	if page == "/overview" {
 		page = "/"
 	}
-	meta := download.Meta{Vintage: v, Permalink: pageURL(c, page, v.Import)}
+	meta := download.Meta{Vintage: v, Permalink: s.pageURL(c, page, v.Import)}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.%s"`, downloadName(c), download.Extension(format)))
 	h.Set("Link", "<"+meta.Permalink+`>; rel="canonical"`)
@@ -116,7 +116,7 @@ func (s *Server) tableMeta(ctx context.Context, c echo.Context, pagePath, title 
 	if err != nil {
 		return download.Meta{}, err
 	}
-	meta := download.Meta{Title: title, URL: pageURL(c, pagePath, 0), Permalink: pageURL(c, pagePath, v.Import), Vintage: v}
+	meta := download.Meta{Title: title, URL: s.pageURL(c, pagePath, 0), Permalink: s.pageURL(c, pagePath, v.Import), Vintage: v}
 	if m != nil {
 		meta.Method = fmt.Sprintf("%s: %s (%s)", m.Name, m.Title, m.Source)
 	}

@@ -179,8 +179,8 @@ func (s *Server) cached(c echo.Context, build func(ctx context.Context, gen int6
 		}
 		cache, gen = s.vcache, vs.rolledBack
 	}
-	// The host is part of the key: citations carry absolute addresses.
-	return cache.get(gen, req.Host+s.cacheKey(req.URL), func() (*rendered, error) {
+	// The origin is part of the key: citations carry absolute addresses.
+	return cache.get(gen, s.origin(c)+s.cacheKey(req.URL), func() (*rendered, error) {
 		// The first request's cancellation must not fail the others
 		// waiting for the same rendering.
 		return build(context.WithoutCancel(ctx), gen)

@@ -20,7 +20,7 @@ type downloadsView struct {
 // started here if needed, is done.
 func (s *Server) showDownloads(c echo.Context) error {
 	ctx := c.Request().Context()
-	key, _, err := s.startBulk(ctx, c.Scheme()+"://"+c.Request().Host)
+	key, _, err := s.startBulk(ctx, s.origin(c))
 	if err != nil {
 		return err
 	}

@@ -180,9 +180,21 @@ type vintageView struct {
 // queryPair is one hidden input of the vintage selector.
 type queryPair struct{ Name, Value string }
 
+// origin is the scheme and host citations name: https when the request
+// came over TLS, or through a trusted proxy that says so (an untrusted
+// X-Forwarded-Proto would let a client write another scheme into cached
+// pages).
+func (s *Server) origin(c echo.Context) string {
+	scheme := "http"
+	if c.Request().TLS != nil || (s.cfg.TrustProxy && c.Request().Header.Get(echo.HeaderXForwardedProto) == "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request().Host
+}
+
 // pageURL is the absolute address of the request without as_of and
 // format, and the same pinned to vintage id (when id is not 0).
-func pageURL(c echo.Context, path string, id int64) string {
+func (s *Server) pageURL(c echo.Context, path string, id int64) string {
 	q := url.Values{}
 	for k, vs := range c.Request().URL.Query() {
 		if k != "as_of" && k != "format" {
@@ -192,7 +204,7 @@ func pageURL(c echo.Context, path string, id int64) string {
 	if id != 0 {
 		q.Set("as_of", strconv.FormatInt(id, 10))
 	}
-	u := c.Scheme() + "://" + c.Request().Host + path
+	u := s.origin(c) + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
@@ -210,7 +222,7 @@ func (s *Server) buildVintageView(ctx context.Context, c echo.Context) (vintageV
 		return vintageView{}, err
 	}
 	path := c.Request().URL.Path
-	vv := vintageView{Pinned: v.Pinned, Import: v.Import, Current: pageURL(c, path, 0), Permalink: pageURL(c, path, v.Import)}
+	vv := vintageView{Pinned: v.Pinned, Import: v.Import, Current: s.pageURL(c, path, 0), Permalink: s.pageURL(c, path, v.Import)}
 	if v.Import != 0 {
 		vv.Date = v.At.UTC().Format("2 Jan 2006 15:04 UTC")
 	}
