@@ -32,7 +32,8 @@ type Catalog struct {
 	targetIdx    map[string]int
 	indicatorIdx map[string]int
 	seriesIdx    map[string]int
-	seriesOf     map[string][]int // indicator code → series positions
+	seriesCodes  map[string]string // another publisher's indicator code → series code (series_codes.csv)
+	seriesOf     map[string][]int  // indicator code → series positions
 
 	areaIdx   map[string]int // codeKey(canonical code) → position in areas
 	inM49     map[string]bool
@@ -75,6 +76,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		{"targets.csv", c.loadTargets},
 		{"indicators.csv", c.loadIndicators},
 		{"series.csv", c.loadSeries},
+		{"series_codes.csv", c.loadSeriesCodes},
 		{"areas.csv", c.loadAreas},
 		{"area_codes.csv", c.loadAreaCodes},
 		{"groupings.csv", c.loadGroupings},
@@ -133,6 +135,17 @@ func (c *Catalog) SeriesByCode(code string) (sdg.Series, bool) {
 		return sdg.Series{}, false
 	}
 	return c.series[i], true
+}
+
+// SeriesByPublisherCode returns the catalog series another publisher's
+// indicator code stands for (World Bank WDI "SM.POP.REFG.OR" →
+// MT_REFUGEES_OR), from series_codes.csv.
+func (c *Catalog) SeriesByPublisherCode(code string) (sdg.Series, bool) {
+	s, ok := c.seriesCodes[strings.ToUpper(strings.TrimSpace(code))]
+	if !ok {
+		return sdg.Series{}, false
+	}
+	return c.SeriesByCode(s)
 }
 
 // SeriesOf returns the series of an indicator in catalog order (the

@@ -136,6 +136,25 @@ func (c *Catalog) loadIndicators(fsys fs.FS, name string) error {
 	return nil
 }
 
+func (c *Catalog) loadSeriesCodes(fsys fs.FS, name string) error {
+	t, err := readTable(fsys, name, "publisher", "code", "series", "name")
+	if err != nil {
+		return err
+	}
+	c.seriesCodes = map[string]string{}
+	for i := range t.rows {
+		code, series := strings.ToUpper(t.get(i, "code")), t.get(i, "series")
+		if _, ok := c.SeriesByCode(series); !ok || code == "" {
+			return t.errorf(i, "%s code %q: unknown series %q", t.get(i, "publisher"), code, series)
+		}
+		if prev, dup := c.seriesCodes[code]; dup && prev != series {
+			return t.errorf(i, "code %s stands for %s and %s", code, prev, series)
+		}
+		c.seriesCodes[code] = series
+	}
+	return nil
+}
+
 func (c *Catalog) loadSeries(fsys fs.FS, name string) error {
 	t, err := readTable(fsys, name, "code", "indicator", "description", "unit", "unit_multiplier",
 		"direction", "target", "target_year", "natural_limit", "base_year", "aggregation",

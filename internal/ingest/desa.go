@@ -109,7 +109,7 @@ func readDESA(s *sheetRun) error {
 	group, groupNum := groupRow(s.before, s.header.Num, w.first)
 	title, source := desaTitle(rowsAbove(s.before, groupNum))
 
-	cols := s.desaColumns(s.header, group, title, w.first)
+	cols := s.desaColumns(s.header, group, title, w.first, w.series >= 0)
 	if len(cols) == 0 {
 		return nil
 	}
@@ -135,7 +135,10 @@ func readDESA(s *sheetRun) error {
 			}
 			continue
 		}
-		a := n.area(catalog.SchemeDESA, false, code, name)
+		// A table naming each row's series by a publisher's code (World
+		// Bank WDI) carries ISO and World Bank codes, which are exact: the
+		// code decides, its name ("Sub-Saharan Africa") is the publisher's.
+		a := n.area(catalog.SchemeDESA, w.series >= 0, code, name)
 		if s.optArea != "" && a.code != s.optArea {
 			n.otherArea++
 			continue
@@ -149,6 +152,12 @@ func readDESA(s *sheetRun) error {
 			continue
 		}
 		area := a.code
+		var rowSeries *sdg.Series
+		if w.series >= 0 {
+			if rowSeries = s.rowSeries(row, w.series); rowSeries == nil {
+				continue
+			}
+		}
 		notes := s.desaNoteText(cell(row, notesCol))
 		stockNature, kind := desaKind(cell(row, typeCol))
 		for i := range cols {
@@ -156,7 +165,11 @@ func readDESA(s *sheetRun) error {
 			raw := cell(row, c.col)
 			var v sdg.Value
 			extra := ""
-			key := sdg.Key{Series: c.series.Code, Area: area, Period: c.period, Dims: c.dims}
+			ser := c.series
+			if rowSeries != nil {
+				ser = rowSeries
+			}
+			key := sdg.Key{Series: ser.Code, Area: area, Period: c.period, Dims: c.dims}
 			switch strings.TrimSpace(raw) {
 			case "~":
 				n.suppressed++
@@ -187,7 +200,7 @@ func readDESA(s *sheetRun) error {
 			}
 			s.obs = sdg.Observation{
 				Key:       key,
-				Value:     rescale(v.Number, c.mult, c.series.UnitMultiplier),
+				Value:     rescale(v.Number, c.mult, ser.UnitMultiplier),
 				Qualifier: v.Qualifier,
 				Nature:    nature,
 				Footnote:  n.joinFoot(notes, typed, markNote(v.Mark), extra),
@@ -204,13 +217,35 @@ func readDESA(s *sheetRun) error {
 	return nil
 }
 
+// rowSeries is the series a row names in the series column, or nil after
+// a problem (said once per code, rows counted).
+func (s *sheetRun) rowSeries(row sheet.Row, col int) *sdg.Series {
+	code := strings.TrimSpace(cell(row, col))
+	e, ok := s.nm.series[code]
+	if !ok {
+		e = &seriesEntry{counted: &counted{problem: -1}}
+		e.s, e.ok = s.seriesOfCode(code)
+		if !e.ok {
+			e.counted = s.nm.countProblem(sdg.Problem{Location: s.loc(col, row.Num), Raw: cell(row, col),
+				Reason: fmt.Sprintf("indicator code %s is no series of the migtrack catalog (nor another publisher's code for one)", code)})
+		}
+		remember(s.nm.series, code, e)
+	} else if !e.ok {
+		e.skipped++
+	}
+	if !e.ok {
+		return nil
+	}
+	return &e.s
+}
+
 // desaLoc is where a value of a wide table is, named by its group and period.
 func (s *sheetRun) desaLoc(c *desaColumn, row int) sdg.Location {
 	return sdg.Location{Sheet: s.name, Cell: sheet.CellRef(c.col, row), Column: c.label}
 }
 
 // desaColumns maps every year column to its series, sex and period.
-func (s *sheetRun) desaColumns(yearRow sheet.Row, group []string, title string, first int) []desaColumn {
+func (s *sheetRun) desaColumns(yearRow sheet.Row, group []string, title string, first int, seriesByRow bool) []desaColumn {
 	var cols []desaColumn
 	for c := first; c < len(yearRow.Cells); c++ {
 		pe := s.nm.period(strings.TrimSpace(yearRow.Cells[c]))
@@ -231,6 +266,8 @@ func (s *sheetRun) desaColumns(yearRow sheet.Row, group []string, title string, 
 		}
 		var ser *sdg.Series
 		switch {
+		case seriesByRow:
+			// Each row names its series (World Bank "Indicator Code").
 		case s.optSeries != nil && (code == "" || code == s.optSeries.Code):
 			ser = s.optSeries
 		case s.optSeries != nil:
@@ -306,13 +343,27 @@ func groupText(group []string, c, first int) string {
 }
 
 // desaTitle finds the table title ("Table 1: International migrant stock
-// …") and a source line (the publication and its document symbol) among
-// the banner rows above the table's header. Editions without a line naming
-// the publication (2017) name it in their suggested citation.
+// …") and the source (the publication and its document symbol) among the
+// banner rows above the table's header. Editions without a line naming the
+// publication (2017) name it in their suggested citation. A World Bank
+// bulk file names its source in a "Data Source" row. A banner that names
+// no publisher gives no source: none is invented.
 func desaTitle(rows []sheet.Row) (title, source string) {
-	var pub, doc, cited string
+	var pub, doc, cited, dataSource, updated string
+	desa := false
 	for _, r := range rows {
+		// The World Bank's bulk files: "Data Source","World Development
+		// Indicators" and "Last Updated Date","2019-10-28".
+		switch strings.TrimSpace(cell(r, 0)) {
+		case "Data Source":
+			dataSource = strings.TrimSpace(cell(r, 1))
+		case "Last Updated Date":
+			updated = strings.TrimSpace(cell(r, 1))
+		}
 		for _, c := range r.Cells {
+			if strings.Contains(c, "Population Division") {
+				desa = true
+			}
 			t := strings.TrimSpace(c)
 			low := strings.ToLower(t)
 			switch {
@@ -334,6 +385,19 @@ func desaTitle(rows []sheet.Row) (title, source string) {
 	}
 	if doc == "" {
 		doc = strings.TrimRight(reDocID.FindString(cited), ").;,")
+	}
+	if dataSource != "" {
+		source = dataSource
+		if strings.Contains(dataSource, "World Development Indicators") {
+			source = "World Bank, " + dataSource
+		}
+		if updated != "" {
+			source += " (last updated " + updated + ")"
+		}
+		return title, source
+	}
+	if !desa && pub == "" && doc == "" {
+		return title, "" // no publisher named: no source invented
 	}
 	source = "UN DESA Population Division"
 	if pub != "" {

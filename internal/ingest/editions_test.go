@@ -54,6 +54,12 @@ func openSource(t *testing.T, path string, comma rune) *sourceCells {
 		if err != nil {
 			t.Fatalf("csv %s: %v", path, err)
 		}
+		// Rows are numbered by the line they start on, as a person sees
+		// them: encoding/csv skips blank lines.
+		line, _ := r.FieldPos(0)
+		for len(src.csv) < line-1 {
+			src.csv = append(src.csv, nil)
+		}
 		src.csv = append(src.csv, rec)
 	}
 	return src
@@ -312,5 +318,41 @@ func TestRealRemittanceCube(t *testing.T) {
 	}
 	if o := cube.one(t, "SI_RMT_COST", "008", "2015", ""); o.Value != 7.9 {
 		t.Errorf("Albania 2015: %v", o.Value)
+	}
+}
+
+// TestRealWorldBankRefugeesByOrigin imports the World Bank WDI bulk file of
+// SM.POP.REFG.OR (refugees by country of origin, MT_REFUGEES_OR): the
+// series comes from each row's Indicator Code, the areas from ISO and World
+// Bank codes, the source from the file's "Data Source" row; every value is
+// checked against its cell read with encoding/csv.
+func TestRealWorldBankRefugeesByOrigin(t *testing.T) {
+	path := realFile(t, "worldbank", "API_SM.POP.REFG.OR_DS2_en_csv_v2_438456.csv")
+	res, sink := mustRead(t, path, Options{})
+	noProblems(t, res)
+	src := openSource(t, path, ',')
+	checkEveryValue(t, src, sink)
+	// Every number of the year columns (E onwards) of rows 6… is imported.
+	rows := src.rows("")
+	want := countNumbers(src, "", 6, len(rows), 5, 65)
+	if res.Observations != want || want == 0 {
+		t.Errorf("%d observations, the file holds %d numbers", res.Observations, want)
+	}
+	for _, c := range []struct {
+		area, period string
+		want         float64
+	}{{"760", "2018", 6654386}, {"004", "1990", 6339095}, {"001", "2018", 25899611}, {"728", "2018", 2285316}, {"SSF", "2018", 0}} {
+		o, _ := sink.get("MT_REFUGEES_OR", c.area, c.period, "")
+		if len(o) != 1 || c.want != 0 && o[0].Value != c.want {
+			t.Errorf("%s %s: %+v, want %v", c.area, c.period, o, c.want)
+		}
+	}
+	if o, _ := sink.get("MT_REFUGEES_OR", "804", "1990", ""); len(o) != 0 {
+		t.Errorf("Ukraine 1990 is empty in the file: %+v", o)
+	}
+	for _, o := range sink.obs {
+		if o.Source != "World Bank, World Development Indicators (last updated 2019-10-28)" || o.Nature != "" || o.Footnote != "" {
+			t.Fatalf("attributes not the file's own: %+v", o)
+		}
 	}
 }

@@ -25,6 +25,7 @@ type normaliser struct {
 	lastEntry    areaEntry
 	units        map[[2]string]string    // file unit, series unit → unit to store
 	unitSeries   map[[2]string]unitEntry // catalog unit, series code → series in that unit
+	unitCodes    map[string]string       // file unit text → catalog unit ("" when unknown)
 	unitProblems map[[2]string]*counted  // file unit, series code → its problem, reported once
 	periods      map[string]periodEntry
 	dims         map[[2]string]dimEntry
@@ -114,6 +115,7 @@ func newNormaliser(r *run) normaliser {
 		areas:        map[areaKey]areaEntry{},
 		units:        map[[2]string]string{},
 		unitSeries:   map[[2]string]unitEntry{},
+		unitCodes:    map[string]string{},
 		unitProblems: map[[2]string]*counted{},
 		periods:      map[string]periodEntry{},
 		dims:         map[[2]string]dimEntry{},
@@ -477,7 +479,11 @@ type unitEntry struct {
 // never mix in one series. It returns the series to use, or nil and the
 // reason when none fits.
 func (n *normaliser) seriesForUnit(fileUnit string, s *sdg.Series) (*sdg.Series, string) {
-	code := unitCode(fileUnit)
+	code, ok := n.unitCodes[fileUnit]
+	if !ok {
+		code = unitCode(fileUnit)
+		remember(n.unitCodes, fileUnit, code)
+	}
 	if code == "" || code == s.Unit {
 		return s, ""
 	}

@@ -44,6 +44,9 @@ func (s *sheetRun) retractDESARow(row sheet.Row, cols []desaColumn, code, name s
 	}
 	for i := range cols {
 		c := &cols[i]
+		if c.series == nil {
+			continue // each row names its series (World Bank): a blank retracts nothing there anyway
+		}
 		k := sdg.Key{Series: c.series.Code, Area: a.code, Period: c.period, Dims: c.dims}
 		if err := s.retractMarked(cell(row, c.col), k, s.desaLoc(c, row.Num)); err != nil {
 			return err

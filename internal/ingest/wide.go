@@ -17,6 +17,7 @@ const probeAhead = 12
 // table lacks.
 type wideCols struct {
 	code, name, notes, typ int
+	series                 int // a column naming each row's series by a publisher's code (World Bank "Indicator Code")
 	first                  int // the first column with a period in the year row
 }
 
@@ -93,7 +94,7 @@ func (r *run) probeWide(rows *aheadRows, before []sheet.Row, row sheet.Row) (*wi
 			labels[c] = strings.Join(strings.Fields(cell(before[i], c)), " ")
 		}
 	}
-	w := &wideCols{code: -1, name: -1, notes: -1, typ: -1, first: first}
+	w := &wideCols{code: -1, name: -1, notes: -1, typ: -1, series: -1, first: first}
 	w.name = r.nameColumn(ahead, first)
 	w.code = r.codeColumn(ahead, first, w.name, labels)
 	if w.code < 0 {
@@ -112,6 +113,7 @@ func (r *run) probeWide(rows *aheadRows, before []sheet.Row, row sheet.Row) (*wi
 	if w.typ < 0 {
 		w.typ = typeOfDataColumn(ahead, first, w)
 	}
+	w.series = r.seriesColumn(ahead, first, w)
 	header := sheet.Row{Num: row.Num, Cells: append(labels, row.Cells[first:]...)}
 	return w, header, true
 }
@@ -178,6 +180,41 @@ func (r *run) codeColumn(ahead []sheet.Row, first, nameCol int, labels []string)
 		}
 	}
 	return best
+}
+
+// seriesColumn is the column left of first whose every filled cell is a
+// series code the catalog knows, its own or another publisher's (World
+// Bank WDI "SM.POP.REFG.OR"), or -1.
+func (r *run) seriesColumn(ahead []sheet.Row, first int, w *wideCols) int {
+	for c := 0; c < first; c++ {
+		if c == w.code || c == w.name {
+			continue
+		}
+		filled, ok := 0, true
+		for _, row := range ahead {
+			t := strings.TrimSpace(cell(row, c))
+			if t == "" {
+				continue
+			}
+			filled++
+			if _, known := r.seriesOfCode(t); !known {
+				ok = false
+			}
+		}
+		if ok && filled > 0 {
+			return c
+		}
+	}
+	return -1
+}
+
+// seriesOfCode finds the catalog series a code names: the catalog's own
+// code or another publisher's (series_codes.csv).
+func (r *run) seriesOfCode(code string) (sdg.Series, bool) {
+	if s, ok := r.cat.SeriesByCode(code); ok {
+		return s, true
+	}
+	return r.cat.SeriesByPublisherCode(code)
 }
 
 // typeOfDataColumn finds a "Type of data" column by its content when no
