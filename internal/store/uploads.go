@@ -154,18 +154,11 @@ func (t *ImportTx) SavePreview(ctx context.Context, id int64, problems []sdg.Pro
 // refuses with a conflict and writes nothing: the preview's numbers no
 // longer hold, and the analyst needs a fresh one.
 func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
-	tx, err := db.beginWrite(ctx, db.writer, fmt.Sprintf("apply upload %d", id))
-	if err != nil {
-		return sdg.Import{}, fmt.Errorf("apply upload %d: begin: %w", id, err)
-	}
-	defer tx.Rollback()
-	u, err := getUpload(ctx, tx, id)
+	tx, u, err := db.beginUpload(ctx, id, "apply", isPreviewed)
 	if err != nil {
 		return sdg.Import{}, err
 	}
-	if u.Status != sdg.UploadPreviewed {
-		return sdg.Import{}, sdg.Errorf(sdg.EConflict, "upload %d is %s: only a previewed upload can be applied", id, u.Status)
-	}
+	defer tx.Rollback()
 	gen, err := generation(ctx, tx)
 	if err != nil {
 		return sdg.Import{}, err
@@ -208,18 +201,11 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 // gets a discarded import with the preview's counts and problems (and
 // note, e.g. why), and the staged values are deleted.
 func (db *DB) DiscardUpload(ctx context.Context, id int64, note string) (sdg.Import, error) {
-	tx, err := db.beginWrite(ctx, db.writer, fmt.Sprintf("discard upload %d", id))
-	if err != nil {
-		return sdg.Import{}, fmt.Errorf("discard upload %d: begin: %w", id, err)
-	}
-	defer tx.Rollback()
-	u, err := getUpload(ctx, tx, id)
+	tx, u, err := db.beginUpload(ctx, id, "discard", sdg.UploadStatus.Waiting)
 	if err != nil {
 		return sdg.Import{}, err
 	}
-	if !u.Status.Waiting() {
-		return sdg.Import{}, sdg.Errorf(sdg.EConflict, "upload %d is already %s", id, u.Status)
-	}
+	defer tx.Rollback()
 	imp := uploadRecord(u, sdg.ImportDiscarded)
 	imp.Note = joinNote(imp.Note, note)
 	if imp.ID, err = insertImport(ctx, tx, imp); err != nil {
@@ -256,18 +242,11 @@ func (db *DB) RejectUpload(ctx context.Context, id int64, importID int64) error 
 // RepreviewUpload puts a previewed upload back to pending and drops its
 // staged values, for a fresh preview after the data changed.
 func (db *DB) RepreviewUpload(ctx context.Context, id int64) error {
-	tx, err := db.beginWrite(ctx, db.writer, fmt.Sprintf("refresh upload %d", id))
-	if err != nil {
-		return fmt.Errorf("refresh upload %d: begin: %w", id, err)
-	}
-	defer tx.Rollback()
-	u, err := getUpload(ctx, tx, id)
+	tx, _, err := db.beginUpload(ctx, id, "refresh", isPreviewed)
 	if err != nil {
 		return err
 	}
-	if u.Status != sdg.UploadPreviewed {
-		return sdg.Errorf(sdg.EConflict, "upload %d is %s: only a previewed upload can be previewed again", id, u.Status)
-	}
+	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM upload_changes WHERE upload_id = ?`, id); err != nil {
 		return fmt.Errorf("refresh upload %d: drop staged values: %w", id, err)
 	}
@@ -283,6 +262,28 @@ func (db *DB) RepreviewUpload(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// beginUpload starts a write transaction and loads upload id in it,
+// refusing (a conflict) when ok says its status does not allow what
+// ("apply", "discard", "refresh"). The caller rolls the transaction back
+// or commits it.
+func (db *DB) beginUpload(ctx context.Context, id int64, what string, ok func(sdg.UploadStatus) bool) (*sql.Tx, sdg.Upload, error) {
+	tx, err := db.beginWrite(ctx, db.writer, fmt.Sprintf("%s upload %d", what, id))
+	if err != nil {
+		return nil, sdg.Upload{}, fmt.Errorf("%s upload %d: begin: %w", what, id, err)
+	}
+	u, err := getUpload(ctx, tx, id)
+	if err == nil && !ok(u.Status) {
+		err = sdg.Errorf(sdg.EConflict, "upload %d is %s: it cannot %s now", id, u.Status, what)
+	}
+	if err != nil {
+		tx.Rollback()
+		return nil, sdg.Upload{}, err
+	}
+	return tx, u, nil
+}
+
+func isPreviewed(s sdg.UploadStatus) bool { return s == sdg.UploadPreviewed }
 
 // uploadRecord is the history row of an upload that ends with status:
 // its preview (counts, problems, layout, note) and the file's facts.
