@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -111,6 +112,14 @@ func TestHostileFiles(t *testing.T) {
 			}
 			return sheettest.WriteXLSX(p, parts...)
 		}, Limits{InflatedBytes: 5 << 20}, ErrLimit, []string{`sheet "S3"`, "inflates to more than 5242880 bytes in all"}},
+		{"TooManyZipEntries", func(p string) error {
+			parts := sheettest.Structure(1, false)
+			parts = append(parts, sheettest.Text("xl/worksheets/sheet1.xml", sheettest.SheetHead+sheettest.SheetTail))
+			for i := range 2000 {
+				parts = append(parts, sheettest.Text(fmt.Sprintf("xl/media/pad%d.bin", i), "x"))
+			}
+			return sheettest.WriteXLSX(p, parts...)
+		}, Limits{ZipEntries: 1000}, ErrLimit, []string{"holds 2005 zip entries, more than the 1000 allowed"}},
 		{"SizeDeclaredTooSmall", func(p string) error { return sheettest.LyingSizeXLSX(p, 1000, 1<<20) }, Limits{},
 			ErrMalformed, []string{`sheet "S1"`, "the zip is damaged"}},
 		{"SizeDeclaredTooLarge", func(p string) error { return sheettest.LyingSizeXLSX(p, 1<<30, 1<<20) }, Limits{},

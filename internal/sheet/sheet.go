@@ -67,6 +67,7 @@ type Limits struct {
 	PartBytes          int64 // any other XML part read: workbook, relationships, styles (default 16 MiB)
 	InflatedBytes      int64 // everything inflated from one xlsx file, over all sheets and passes (default 2 GiB: a zip whose entries alias one huge stream stops here)
 	Sheets             int   // sheets a workbook may list (default 1,000)
+	ZipEntries         int   // entries of an xlsx zip, checked before its directory is loaded (default 10,000)
 	Rows               int   // rows (xlsx row elements, csv records) in one sheet (default 2,000,000)
 	CellBytes          int   // text of one cell or csv field (default 32 KiB)
 	RowBytes           int   // text of one row, or one csv record as written (default 1 MiB)
@@ -81,6 +82,7 @@ func DefaultLimits() Limits {
 		PartBytes:          16 << 20,
 		InflatedBytes:      2 << 30,
 		Sheets:             1000,
+		ZipEntries:         10_000,
 		Rows:               2_000_000,
 		CellBytes:          32 << 10,
 		RowBytes:           1 << 20,
@@ -96,6 +98,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.PartBytes, d.PartBytes)
 	orDefault(&l.InflatedBytes, d.InflatedBytes)
 	orDefault(&l.Sheets, d.Sheets)
+	orDefault(&l.ZipEntries, d.ZipEntries)
 	orDefault(&l.Rows, d.Rows)
 	orDefault(&l.CellBytes, d.CellBytes)
 	orDefault(&l.RowBytes, d.RowBytes)

@@ -48,6 +48,9 @@ type xlsxSheet struct {
 // kind of zip it is.
 func openXLSX(filePath string, lim Limits) (Book, error) {
 	name := displayName(filePath)
+	if err := checkZipEntries(filePath, lim); err != nil {
+		return nil, err
+	}
 	zr, err := zip.OpenReader(filePath)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a readable xlsx workbook (broken zip: %v): %w", name, err, ErrUnsupported)
