@@ -100,14 +100,17 @@ func (s *Server) newCSRF() echo.MiddlewareFunc {
 	}
 }
 
-// secure reports whether the client reached us over TLS: directly, or
-// through a trusted proxy that says so.
-func (s *Server) secure(c echo.Context) bool {
-	if c.Request().TLS != nil || s.cfg.SecureCookies {
-		return true
-	}
-	return s.cfg.TrustProxy && strings.EqualFold(c.Request().Header.Get(echo.HeaderXForwardedProto), "https")
+// overTLS reports whether the client reached us over TLS: directly, or
+// through a trusted proxy that says so (X-Forwarded-Proto from anyone else
+// is ignored).
+func (s *Server) overTLS(c echo.Context) bool {
+	return c.Request().TLS != nil ||
+		s.cfg.TrustProxy && strings.EqualFold(c.Request().Header.Get(echo.HeaderXForwardedProto), "https")
 }
+
+// secure reports whether cookies get the Secure flag: over TLS, or always
+// when Config.SecureCookies says so.
+func (s *Server) secure(c echo.Context) bool { return s.cfg.SecureCookies || s.overTLS(c) }
 
 // setSessionCookie gives the browser its session token: HttpOnly (no
 // script reads it), SameSite=Lax, Secure over TLS, expiring with the

@@ -186,7 +186,7 @@ type queryPair struct{ Name, Value string }
 // pages).
 func (s *Server) origin(c echo.Context) string {
 	scheme := "http"
-	if c.Request().TLS != nil || (s.cfg.TrustProxy && c.Request().Header.Get(echo.HeaderXForwardedProto) == "https") {
+	if s.overTLS(c) {
 		scheme = "https"
 	}
 	return scheme + "://" + c.Request().Host
