@@ -133,6 +133,12 @@ func (t *ImportTx) Add(o *sdg.Observation, at sdg.Location) error {
 		return sdg.Errorf(sdg.EConflict, "import %s: observations can only be added before preview, apply or reject", t.meta.FileName)
 	}
 	if err := st.failed.Load(); err != nil {
+		// A cancelled import makes the insert goroutine fail with whatever
+		// database/sql says of a statement whose transaction it ended
+		// ("statement is closed"): report the cancellation itself.
+		if cerr := t.ctx.Err(); cerr != nil {
+			return fmt.Errorf("import %s: stage %s: %w", t.meta.FileName, at, cerr)
+		}
 		return *err
 	}
 	if o.Series == "" || o.Area == "" {
