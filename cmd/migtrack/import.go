@@ -28,7 +28,7 @@ type importOptions struct {
 
 func runImport(ctx context.Context, m *Main, args []string) error {
 	var opt importOptions
-	fs := m.newFlagSet("import", "import [--dry-run] [--skip-invalid] [--replace] [--layout L] [--series S] [--area A] [--json] FILE…")
+	fs := m.newFlagSet("import", "import [--dry-run] [--skip-invalid] [--replace] [--layout L] [--series S] [--area A] [--cell-limit N] [--row-limit N] [--json] FILE…")
 	fs.BoolVar(&opt.DryRun, "dry-run", false, "report what would change; write nothing")
 	fs.BoolVar(&opt.SkipInvalid, "skip-invalid", false, "apply the valid rows and record the skipped ones (default: any problem rejects the file)")
 	fs.BoolVar(&opt.Replace, "replace", false, "the file is the complete new edition of its series: retract the current values of its series and publisher it does not restate")
@@ -36,8 +36,12 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	fs.StringVar(&opt.Series, "series", "", "series code, for files that do not name it")
 	fs.StringVar(&opt.Area, "area", "", "area (M49, ISO code or name), for national files that carry no area")
 	fs.BoolVar(&opt.JSON, "json", false, "print the report as JSON")
+	limitFlags := addLimitFlags(fs)
 	files, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if opt.Limits, err = limitFlags.limits(); err != nil {
 		return err
 	}
 	if len(files) == 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/migtrack/migtrack/internal/auth"
 	"github.com/migtrack/migtrack/internal/catalog"
 	"github.com/migtrack/migtrack/internal/importer"
+	"github.com/migtrack/migtrack/internal/sheet"
 	"github.com/migtrack/migtrack/internal/store"
 	"github.com/migtrack/migtrack/internal/web"
 )
@@ -53,6 +54,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	fs.StringVar(&uploadLimit, "upload-limit", uploadLimit, "largest file an analyst may upload, e.g. 256M or 1G ($MIGTRACK_UPLOAD_LIMIT)")
 	uploadExpiry := envOr("MIGTRACK_UPLOAD_EXPIRY", importer.DefaultExpiry.String())
 	fs.StringVar(&uploadExpiry, "upload-expiry", uploadExpiry, "discard uploads not applied within this long ($MIGTRACK_UPLOAD_EXPIRY)")
+	limitFlags := addLimitFlags(fs)
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -69,6 +71,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return usageError("--upload-limit %q: want a size such as 256M or 1G", uploadLimit)
 	}
 	expiry, err := positiveDuration("upload-expiry", uploadExpiry)
+	if err != nil {
+		return err
+	}
+	limits, err := limitFlags.limits()
 	if err != nil {
 		return err
 	}
@@ -90,7 +96,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc, stop, err := m.startUploads(ctx, cat, expiry)
+	svc, stop, err := m.startUploads(ctx, cat, expiry, limits)
 	if err != nil {
 		return err
 	}
@@ -113,7 +119,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 // database handle of its own: reading a large file holds that handle's
 // writer connection, which the server's sessions and audit log must not
 // wait for. stop ends its worker and closes the handle.
-func (m *Main) startUploads(ctx context.Context, cat *catalog.Catalog, expiry time.Duration) (*importer.Service, func(), error) {
+func (m *Main) startUploads(ctx context.Context, cat *catalog.Catalog, expiry time.Duration, limits sheet.Limits) (*importer.Service, func(), error) {
 	db, err := store.Open(ctx, m.DBPath)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database %s for uploads: %w", m.DBPath, err)
@@ -123,7 +129,7 @@ func (m *Main) startUploads(ctx context.Context, cat *catalog.Catalog, expiry ti
 		db.Close()
 		return nil, nil, err
 	}
-	svc, err := importer.New(importer.Config{Store: db, Catalog: cat, Files: files, Logger: m.Logger, Expiry: expiry})
+	svc, err := importer.New(importer.Config{Store: db, Catalog: cat, Files: files, Logger: m.Logger, Expiry: expiry, Limits: limits})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

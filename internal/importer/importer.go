@@ -23,6 +23,7 @@ import (
 	"github.com/migtrack/migtrack/internal/catalog"
 	"github.com/migtrack/migtrack/internal/ingest"
 	"github.com/migtrack/migtrack/internal/sdg"
+	"github.com/migtrack/migtrack/internal/sheet"
 	"github.com/migtrack/migtrack/internal/store"
 )
 
@@ -36,6 +37,10 @@ type Config struct {
 	Files   *Files
 	Logger  *slog.Logger  // nil: slog.Default()
 	Expiry  time.Duration // how long an upload waits; 0: DefaultExpiry
+	// Limits bound what one file may make the reader allocate (cell and
+	// row sizes, inflated bytes …) for requests that set none; zero
+	// fields take sheet.DefaultLimits.
+	Limits sheet.Limits
 }
 
 // Service imports files. Import may be called from any goroutine; the
@@ -181,7 +186,11 @@ func (s *Service) read(ctx context.Context, tx *store.ImportTx, path string, tot
 			req.Progress(rows, total)
 		}
 	}
-	res, rerr := ingest.Read(ctx, path, s.cfg.Catalog, req.Options, tx, progress)
+	opt := req.Options
+	if opt.Limits == (sheet.Limits{}) {
+		opt.Limits = s.cfg.Limits
+	}
+	res, rerr := ingest.Read(ctx, path, s.cfg.Catalog, opt, tx, progress)
 	if rerr != nil {
 		if ctx.Err() != nil {
 			return nil, nil, false, rerr
