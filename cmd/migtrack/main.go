@@ -11,6 +11,7 @@
 //	migtrack template SERIES -o FILE
 //	migtrack [--db PATH] demo
 //	migtrack [--db PATH] backup FILE
+//	migtrack [--db PATH] publish DIR [--base-url URL] [--base-path /PATH]
 //	migtrack [--db PATH] users add NAME --role analyst|admin [--password-stdin] | list | passwd NAME | role NAME ROLE | disable NAME | enable NAME | remove NAME
 package main
 

@@ -64,15 +64,17 @@ type command struct {
 // commands lists the subcommands by name.
 func commands() map[string]command {
 	return map[string]command{
-		"serve":    {"run the dashboard (default)", runServe},
-		"import":   {"load workbooks into the database", runImport},
-		"imports":  {"list, show or roll back imports", runImports},
-		"export":   {"write observations as CSV or JSON", runExport},
-		"progress": {"assess progress towards the targets", runProgress},
-		"template": {"write an xlsx template for a series", runTemplate},
-		"demo":     {"build the demo database from data/demo", runDemo},
-		"backup":   {"write a consistent copy of the database to a new file", runBackup},
-		"users":    {"add, list, disable or remove accounts; set passwords and roles", runUsers},
+		"serve":       {"run the dashboard (default)", runServe},
+		"import":      {"load workbooks into the database", runImport},
+		"imports":     {"list, show or roll back imports", runImports},
+		"export":      {"write observations as CSV or JSON", runExport},
+		"progress":    {"assess progress towards the targets", runProgress},
+		"template":    {"write an xlsx template for a series", runTemplate},
+		"demo":        {"build the demo database from data/demo", runDemo},
+		"backup":      {"write a consistent copy of the database to a new file", runBackup},
+		"healthcheck": {"exit 0 if the server on $MIGTRACK_ADDR answers /healthz (container health checks)", runHealthcheck},
+		"publish":     {"write a static copy of the dashboard for a web server, CDN or object store", runPublish},
+		"users":       {"add, list, disable or remove accounts; set passwords and roles", runUsers},
 	}
 }
 

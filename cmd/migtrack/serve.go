@@ -31,7 +31,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	var policy auth.Config
-	fs := m.newFlagSet("serve", "serve [--addr ADDR] [--method M] [--trust-proxy] [--secure-cookies] [--session-idle D] [--session-max-age D] [--max-age D] [--cache-mb N]")
+	fs := m.newFlagSet("serve", "serve [--addr ADDR] [--method M] [--trust-proxy] [--secure-cookies] [--session-idle D] [--session-max-age D] [--max-age D] [--cache-mb N] [--base-path /P]")
 	fs.StringVar(&addr, "addr", addr, "listen address ($MIGTRACK_ADDR)")
 	fs.StringVar(&method, "method", method, "default progress method: unsd-2023, unsd-2022 or opensdg")
 	trustProxy, err := envBool("MIGTRACK_TRUST_PROXY")
@@ -50,6 +50,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	fs.StringVar(&maxAge, "session-max-age", maxAge, "sign out this long after sign-in, however active ($MIGTRACK_SESSION_MAX_AGE)")
 	fs.DurationVar(&pageMaxAge, "max-age", pageMaxAge, "how long browsers and proxies may reuse a page without revalidating; 0: always revalidate ($MIGTRACK_MAX_AGE)")
 	fs.IntVar(&cacheMB, "cache-mb", cacheMB, "memory for rendered pages, in MiB ($MIGTRACK_CACHE_MB)")
+	basePath := envOr("MIGTRACK_BASE_PATH", "")
+	fs.StringVar(&basePath, "base-path", basePath, "serve under this path prefix, e.g. /migration, behind a proxy that forwards it unchanged ($MIGTRACK_BASE_PATH)")
 	uploadLimit := envOr("MIGTRACK_UPLOAD_LIMIT", "256M")
 	fs.StringVar(&uploadLimit, "upload-limit", uploadLimit, "largest file an analyst may upload, e.g. 256M or 1G ($MIGTRACK_UPLOAD_LIMIT)")
 	uploadExpiry := envOr("MIGTRACK_UPLOAD_EXPIRY", importer.DefaultExpiry.String())
@@ -103,7 +105,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	defer stop()
 	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method,
 		Auth: policy, TrustProxy: trustProxy, SecureCookies: secureCookies,
-		MaxAge: pageMaxAge, CacheBytes: int64(cacheMB) << 20, Importer: svc, UploadLimit: limit,
+		MaxAge: pageMaxAge, CacheBytes: int64(cacheMB) << 20, BasePath: basePath, Importer: svc, UploadLimit: limit,
 		DownloadDir: m.DBPath + ".downloads"})
 	if err != nil {
 		return fmt.Errorf("start web server: %w", err)

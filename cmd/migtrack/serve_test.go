@@ -67,6 +67,11 @@ func TestServeFirstStart(t *testing.T) {
 	if _, err := os.Stat(db); err != nil {
 		t.Fatalf("demo database not created: %v", err)
 	}
+	// The container's health check: no shell, just the binary.
+	var out bytes.Buffer
+	if code := Run(context.Background(), []string{"healthcheck", "--addr", addr}, &out, io.Discard); code != exitOK || out.String() != "ok\n" {
+		t.Errorf("healthcheck of a running server: exit %d, %q", code, out.String())
+	}
 	cancel()
 	select {
 	case code := <-done:
@@ -79,5 +84,8 @@ func TestServeFirstStart(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not shut down")
+	}
+	if code := Run(context.Background(), []string{"healthcheck", "--addr", addr}, io.Discard, io.Discard); code != exitProblems {
+		t.Errorf("healthcheck of a stopped server: exit %d, want %d", code, exitProblems)
 	}
 }

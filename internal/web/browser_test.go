@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,48 +21,12 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/migtrack/migtrack/bench/serve/synth"
+	"github.com/migtrack/migtrack/internal/browsertest"
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
-// findChromium returns the path of a Chromium-family browser, or "".
-func findChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// newBrowser starts headless Chromium with a fresh profile and nothing
-// that phones home, so any request the test sees comes from our page.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := findChromium()
-	if path == "" {
-		t.Skip("browser tests skipped: no chromium found (apt-get install chromium)")
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 720),
-	)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
+// newBrowser starts headless Chromium (see browsertest.New).
+func newBrowser(t *testing.T) context.Context { return browsertest.New(t) }
 
 // tabLog collects what a page did that a test must check: every request
 // URL, console errors, exceptions, browser log errors and dialogs.

@@ -130,7 +130,7 @@ func (s *Server) respond(c echo.Context, build func(ctx context.Context) (pageVi
 		if err := s.pages[v.Template].ExecuteTemplate(&buf, "layout", v); err != nil {
 			return nil, fmt.Errorf("render %s: %w", v.Template, err)
 		}
-		return newRendered(gen, "text/html; charset=utf-8", buf.Bytes()), nil
+		return newRendered(gen, "text/html; charset=utf-8", s.withBase(buf.Bytes())), nil
 	})
 }
 
@@ -290,7 +290,7 @@ func (s *Server) renderPrivate(c echo.Context, status int, v pageView) error {
 		return fmt.Errorf("render %s: %w", v.Template, err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(status, buf.Bytes())
+	return c.HTMLBlob(status, s.withBase(buf.Bytes()))
 }
 
 // renderError renders the error page (never cached).

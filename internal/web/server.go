@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -54,6 +55,10 @@ type Config struct {
 	// BodyLimit caps request bodies (default "2M"); pages only read
 	// queries, uploads live elsewhere.
 	BodyLimit string
+	// BasePath serves the site under a sub-path ("/migration"): requests
+	// must start with it and every link and redirect carries it. "" (the
+	// default) serves at the root.
+	BasePath string
 	// Metrics is the registry /metrics serves and requests are counted
 	// in; nil: the server makes its own.
 	Metrics *metrics.Metrics
@@ -140,6 +145,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "2M"
 	}
+	if cfg.BasePath = strings.TrimRight(cfg.BasePath, "/"); cfg.BasePath != "" && !strings.HasPrefix(cfg.BasePath, "/") {
+		return nil, fmt.Errorf("web: base path %q must start with /", cfg.BasePath)
+	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.New()
 	}
@@ -184,7 +192,13 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Handler returns the fully wired HTTP handler (also what tests drive).
-func (s *Server) Handler() http.Handler { return headAsGet(s.echo) }
+func (s *Server) Handler() http.Handler {
+	h := headAsGet(s.echo)
+	if s.cfg.BasePath != "" {
+		h = underBasePath(s.cfg.BasePath, h)
+	}
+	return h
+}
 
 // ListenAndServe serves on addr until ctx ends, then shuts down
 // gracefully, letting requests in flight finish for up to 10 seconds.
