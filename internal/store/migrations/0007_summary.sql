@@ -20,6 +20,7 @@ CREATE TABLE summary_dims (
 	PRIMARY KEY (series, dims)
 );
 
--- Whether the summary has been filled (1) for the observations present.
+-- Whether the summary has been filled (1) for the observations present:
+-- a database without observations has nothing to fill.
 CREATE TABLE summary_state (filled INTEGER NOT NULL);
-INSERT INTO summary_state VALUES (0);
+INSERT INTO summary_state SELECT NOT EXISTS (SELECT 1 FROM observations);
