@@ -84,6 +84,7 @@ const (
 	LayoutSDMX     = "sdmx-csv"     // SDMX-CSV
 	LayoutDESA     = "desa-wide"    // UN DESA wide tables (International Migrant Stock)
 	LayoutTemplate = "template"     // the migtrack template written by WriteTemplate
+	LayoutSYB      = "unsd-syb"     // UN Statistical Yearbook table (UNdata csv)
 )
 
 // MaxProblems is how many problems Result lists; past it one summary
@@ -171,6 +172,7 @@ func init() {
 		{LayoutSDMX, matchSDMX, readSDMX, 1},
 		{LayoutDESA, nil, readDESA, 5}, // found by probeWide, from what its columns hold
 		{LayoutTemplate, matchTemplate, readTemplate, 0},
+		{LayoutSYB, matchSYB, readSYB, 6}, // after Open SDG, whose Year … Series … Value files it would also match
 	}
 	for i := range layouts {
 		detection = append(detection, &layouts[i])
