@@ -52,21 +52,28 @@ var desaRules = []desaRule{
 // desaSeriesOf returns the rule a group header or title names, or nil.
 func desaSeriesOf(text string) *desaRule {
 	t := strings.ToLower(text)
-rules:
 	for i, r := range desaRules {
-		for _, p := range r.all {
-			if !strings.Contains(t, p) {
-				continue rules
-			}
+		if hasPhrases(t, r.all, r.none) {
+			return &desaRules[i]
 		}
-		for _, p := range r.none {
-			if strings.Contains(t, p) {
-				continue rules
-			}
-		}
-		return &desaRules[i]
 	}
 	return nil
+}
+
+// hasPhrases reports whether lower-case text holds every phrase of all and
+// none of none.
+func hasPhrases(text string, all, none []string) bool {
+	for _, p := range all {
+		if !strings.Contains(text, p) {
+			return false
+		}
+	}
+	for _, p := range none {
+		if strings.Contains(text, p) {
+			return false
+		}
+	}
+	return true
 }
 
 var (

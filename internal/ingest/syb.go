@@ -47,19 +47,10 @@ var sybRules = []sybRule{
 // sybSeriesOf returns the catalog series code a label names, or "".
 func sybSeriesOf(label string) string {
 	t := strings.ToLower(label)
-rules:
 	for _, r := range sybRules {
-		for _, p := range r.all {
-			if !strings.Contains(t, p) {
-				continue rules
-			}
+		if hasPhrases(t, r.all, r.none) {
+			return r.series
 		}
-		for _, p := range r.none {
-			if strings.Contains(t, p) {
-				continue rules
-			}
-		}
-		return r.series
 	}
 	return ""
 }
