@@ -85,6 +85,7 @@ const (
 	LayoutDESA     = "desa-wide"    // UN DESA wide tables (International Migrant Stock)
 	LayoutTemplate = "template"     // the migtrack template written by WriteTemplate
 	LayoutSYB      = "unsd-syb"     // UN Statistical Yearbook table (UNdata csv)
+	LayoutUNHCR    = "unhcr"        // UNHCR Refugee Data Finder export (origin × asylum × year)
 )
 
 // MaxProblems is how many problems Result lists; past it one summary
@@ -173,6 +174,7 @@ func init() {
 		{LayoutDESA, nil, readDESA, 5}, // found by probeWide, from what its columns hold
 		{LayoutTemplate, matchTemplate, readTemplate, 0},
 		{LayoutSYB, matchSYB, readSYB, 6}, // after Open SDG, whose Year … Series … Value files it would also match
+		{LayoutUNHCR, matchUNHCR, readUNHCR, 7},
 	}
 	for i := range layouts {
 		detection = append(detection, &layouts[i])

@@ -90,14 +90,7 @@ func readSYB(s *sheetRun) error {
 			used[i] = true
 		}
 	}
-	rows, _ := s.rows.(*aheadRows)
-	var ahead []sheet.Row
-	for rows != nil && len(ahead) < sybProbe && rows.Next() {
-		ahead = append(ahead, rows.Row())
-	}
-	if rows != nil {
-		rows.unread(ahead)
-	}
+	ahead := s.peek(sybProbe)
 	c.code, c.name = s.sybAreaColumns(ahead, used)
 	if c.code < 0 && c.name < 0 {
 		return sdg.Errorf(sdg.EInvalid, "%s: a UN Statistical Yearbook table (series labels, years, values) with no column of M49 area codes or area names", s.base())

@@ -115,7 +115,7 @@ func TestStatisticalYearbookVariants(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, base := mustRead(t, realFile(t, sybFile...), Options{})
-	want := sybFacts(base)
+	want := factsOf(base)
 
 	variants := []struct {
 		name   string
@@ -132,52 +132,67 @@ func TestStatisticalYearbookVariants(t *testing.T) {
 	}
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
-			var b bytes.Buffer
-			w := csv.NewWriter(&b)
-			w.UseCRLF = v.cp1252
-			for _, r := range v.titles {
-				w.Write(r)
-			}
-			w.Write(v.header)
-			for _, rec := range recs[2:] {
-				out := make([]string, len(v.order))
-				for i, c := range v.order {
-					out[i] = rec[c]
-				}
-				w.Write(out)
-			}
-			w.Flush()
-			data := b.Bytes()
-			if v.cp1252 {
-				if data, err = charmap.Windows1252.NewEncoder().Bytes(data); err != nil {
-					t.Fatal(err)
-				}
-			}
+			data := variantCSV(t, v.titles, v.header, v.order, recs[2:], v.cp1252)
 			res, sink := mustRead(t, writeFile(t, "syb.csv", data), Options{})
 			if res.Layout != LayoutSYB {
 				t.Fatalf("layout %s", res.Layout)
 			}
-			got := sybFacts(sink)
-			if len(got) != len(want) {
-				t.Errorf("%d facts, want %d", len(got), len(want))
-			}
-			bad := 0
-			for k, w := range want {
-				if got[k] != w && bad < 5 {
-					bad++
-					t.Errorf("%s: %q, want %q", k, got[k], w)
-				}
-			}
+			sameFacts(t, factsOf(sink), want)
 		})
 	}
 }
 
-// sybFacts renders what a read stored, keyed by series, area, period and
+// factsOf renders what a read emitted, keyed by series, area, period and
 // dimensions.
-func sybFacts(sink *memSink) map[string]string {
+func factsOf(sink *memSink) map[string]string {
 	out := map[string]string{}
 	for _, o := range sink.obs {
 		out[fmt.Sprintf("%s|%s|%s|%s", o.Series, o.Area, o.Period, o.Dims)] = fmt.Sprintf("%v|%s|%s", o.Value, o.Footnote, o.Source)
 	}
 	return out
+}
+
+// variantCSV writes a generated variant of a real table: top rows above the
+// header, the header, and each source row's cells in order (order[i] is
+// the source column of output column i), in Windows-1252 when cp1252.
+func variantCSV(t *testing.T, top [][]string, header []string, order []int, rows [][]string, cp1252 bool) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.UseCRLF = cp1252
+	for _, r := range top {
+		w.Write(r)
+	}
+	w.Write(header)
+	for _, rec := range rows {
+		out := make([]string, len(order))
+		for i, c := range order {
+			out[i] = rec[c]
+		}
+		w.Write(out)
+	}
+	w.Flush()
+	if !cp1252 {
+		return b.Bytes()
+	}
+	data, err := charmap.Windows1252.NewEncoder().Bytes(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// sameFacts compares the facts of a variant with those of the real file.
+func sameFacts(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%d facts, want %d", len(got), len(want))
+	}
+	bad := 0
+	for k, w := range want {
+		if got[k] != w && bad < 5 {
+			bad++
+			t.Errorf("%s: %q, want %q", k, got[k], w)
+		}
+	}
 }
