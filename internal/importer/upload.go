@@ -148,10 +148,11 @@ func (s *Service) stage(ctx context.Context, u sdg.Upload, meta sdg.Import, req 
 	if u.Replace {
 		tx.Replace(u.Area != "")
 	}
-	problems, _, readErr, err := s.read(ctx, tx, s.cfg.Files.Path(u.SHA256, u.FileName), 0, req)
+	problems, described, readErr, err := s.read(ctx, tx, s.cfg.Files.Path(u.SHA256, u.FileName), 0, req)
 	if err != nil {
 		return err
 	}
+	tx.SetDescribed(described) // listed with their indicators once applied
 	if len(problems) > 0 && (!u.SkipInvalid || readErr) {
 		imp, err := tx.Reject(ctx, problems)
 		if err != nil {

@@ -58,7 +58,8 @@ type ImportTx struct {
 	conflicts []sdg.Problem
 	dropped   map[string]int // rows left out per series because their key conflicts
 	done      sdg.ImportStatus
-	lost      bool // staging failed to commit
+	described []sdg.Series // series the file described that the catalog lacks (SetDescribed)
+	lost      bool         // staging failed to commit
 	closed    bool
 }
 
@@ -357,3 +358,8 @@ func (t *ImportTx) SetLayout(layout string) { t.meta.Layout = layout }
 // SetNote records what the reader chose to leave out (sheets, suppressed
 // values ...), which is known only after the file has been read.
 func (t *ImportTx) SetNote(note string) { t.meta.Note = note }
+
+// SetDescribed records the series the file described that the catalog
+// lacks; SavePreview keeps them with the upload and ApplyUpload lists
+// them with their indicators (see DB.RecordFileSeries).
+func (t *ImportTx) SetDescribed(series []sdg.Series) { t.described = series }

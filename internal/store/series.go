@@ -27,6 +27,17 @@ func (db *DB) RecordFileSeries(ctx context.Context, importID int64, series []sdg
 		return err
 	}
 	defer tx.Rollback()
+	if err := recordFileSeries(ctx, tx, importID, series); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record file series: commit: %w", err)
+	}
+	return nil
+}
+
+// recordFileSeries is RecordFileSeries within tx.
+func recordFileSeries(ctx context.Context, tx *sql.Tx, importID int64, series []sdg.Series) error {
 	at := stamp(time.Now())
 	for _, s := range series {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO file_series (code, indicator, description, unit, unit_multiplier, described_by, import_id, at)
@@ -36,9 +47,6 @@ func (db *DB) RecordFileSeries(ctx context.Context, importID int64, series []sdg
 			s.Code, s.Indicator, s.Description, s.Unit, s.UnitMultiplier, s.DescribedBy, importID, at); err != nil {
 			return fmt.Errorf("record file series %s: %w", s.Code, err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("record file series: commit: %w", err)
 	}
 	return nil
 }

@@ -136,9 +136,13 @@ func (t *ImportTx) SavePreview(ctx context.Context, id int64, problems []sdg.Pro
 	if err != nil {
 		return sdg.Upload{}, fmt.Errorf("upload %d: encode preview: %w", id, err)
 	}
+	dj, err := json.Marshal(t.described)
+	if err != nil {
+		return sdg.Upload{}, fmt.Errorf("upload %d: encode described series: %w", id, err)
+	}
 	u.Status = sdg.UploadPreviewed
-	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET status = ?, generation = ?, preview = ? WHERE id = ?`,
-		string(u.Status), u.Generation, string(pj), id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET status = ?, generation = ?, preview = ?, described = ? WHERE id = ?`,
+		string(u.Status), u.Generation, string(pj), string(dj), id); err != nil {
 		return sdg.Upload{}, fmt.Errorf("upload %d: record preview: %w", id, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -185,6 +189,9 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 	if err := refreshSummary(ctx, tx, imp); err != nil {
 		return sdg.Import{}, err
 	}
+	if err := applyUploadSeries(ctx, tx, id, imp.ID); err != nil {
+		return sdg.Import{}, err
+	}
 	if err := endUpload(ctx, tx, id, sdg.UploadApplied, imp.ID); err != nil {
 		return sdg.Import{}, err
 	}
@@ -195,6 +202,20 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 		"changed", imp.Counts.Changed, "unchanged", imp.Counts.Unchanged, "rejected", imp.Counts.Rejected,
 		"removed", imp.Counts.Removed)
 	return imp, nil
+}
+
+// applyUploadSeries records the series upload id's file described (kept
+// by SavePreview) as described by import importID.
+func applyUploadSeries(ctx context.Context, tx *sql.Tx, id, importID int64) error {
+	var dj string
+	if err := tx.QueryRowContext(ctx, `SELECT described FROM uploads WHERE id = ?`, id).Scan(&dj); err != nil {
+		return fmt.Errorf("apply upload %d: read described series: %w", id, err)
+	}
+	var series []sdg.Series
+	if err := json.Unmarshal([]byte(dj), &series); err != nil {
+		return fmt.Errorf("apply upload %d: decode described series: %w", id, err)
+	}
+	return recordFileSeries(ctx, tx, importID, series)
 }
 
 // DiscardUpload ends a waiting upload without applying it: the history

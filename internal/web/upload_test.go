@@ -68,6 +68,13 @@ type gdbRow struct{ code, name, year, value string }
 // gdbWorkbook returns the bytes of a small Global Database long workbook.
 func gdbWorkbook(t *testing.T, rows []gdbRow) []byte {
 	t.Helper()
+	return gdbSeriesWorkbook(t, "SI_RMT_COST", "Remittance costs", rows)
+}
+
+// gdbSeriesWorkbook is gdbWorkbook for series code of indicator 10.c.1,
+// described as desc.
+func gdbSeriesWorkbook(t *testing.T, code, desc string, rows []gdbRow) []byte {
+	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
 	header := []any{"Goal", "Target", "Indicator", "SeriesCode", "SeriesDescription", "GeoAreaCode", "GeoAreaName",
@@ -76,7 +83,7 @@ func gdbWorkbook(t *testing.T, rows []gdbRow) []byte {
 		t.Fatal(err)
 	}
 	for i, r := range rows {
-		row := []any{"10", "10.c", "10.c.1", "SI_RMT_COST", "Remittance costs", r.code, r.name, r.year, r.value, r.year,
+		row := []any{"10", "10.c", "10.c.1", code, desc, r.code, r.name, r.year, r.value, r.year,
 			"test fixture", "", "C", "PERCENT"}
 		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+2), &row); err != nil {
 			t.Fatal(err)
