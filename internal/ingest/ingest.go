@@ -61,6 +61,14 @@
 //     (catalog dimensions NATIONAL_PART, SUBNATIONAL_REGION), so they never
 //     pass for the national total; GeoCode rows without one are skipped and
 //     counted in a note.
+//   - Custodian tables. A UN Statistical Yearbook table (unsd-syb) names its
+//     series by a label, mapped by phrases to catalog series (migrant stock,
+//     its share by sex, UNHCR refugees by asylum); other labels are noted. A
+//     UNHCR Refugee Data Finder export (unhcr) is origin × asylum × year: its
+//     refugees are summed per country of asylum (MT_REFUGEES_AS) and of
+//     origin (MT_REFUGEES_OR), and origins that are no country (stateless,
+//     unknown, Tibetan) are listed in a note. UNHCR refugees exclude
+//     asylum-seekers, so they never go into UN DESA's MT_REFUGEES.
 package ingest
 
 import (
