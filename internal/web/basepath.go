@@ -8,10 +8,11 @@ import (
 )
 
 // linkAttr finds the attributes of our HTML that hold a site-absolute
-// address (href="/…", src, action, data-map-url): the ones a base path
+// address (href="/…", src, action, and the data- attributes scripts
+// read: data-map-url, data-progress-url, data-base): the ones a base path
 // or a static copy has to rewrite. Protocol-relative ("//host") addresses
 // are not ours and are left alone.
-var linkAttr = regexp.MustCompile(`\b(href|src|action|data-map-url)="(/(?:[^/"][^"]*)?)"`)
+var linkAttr = regexp.MustCompile(`\b(href|src|action|data-map-url|data-progress-url|data-base)="(/(?:[^/"][^"]*)?)"`)
 
 // RewriteLinks returns body with every site-absolute address in a link
 // attribute replaced by to(address); to returning "" leaves it as it was.

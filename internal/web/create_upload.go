@@ -91,7 +91,7 @@ func (s *Server) createUpload(c echo.Context) error {
 		fmt.Sprintf("%s, %s, sha256 %s", up.FileName, sizeText(up.Size), up.SHA256))
 	where := "/uploads/" + strconv.FormatInt(up.ID, 10)
 	if c.Request().Header.Get(echo.HeaderAccept) == echo.MIMEApplicationJSON {
-		return c.JSON(http.StatusCreated, map[string]any{"id": up.ID, "url": where})
+		return c.JSON(http.StatusCreated, map[string]any{"id": up.ID, "url": s.cfg.BasePath + where})
 	}
 	return c.Redirect(http.StatusSeeOther, where)
 }

@@ -44,7 +44,8 @@
       });
       data.append("file", file, file.name);
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", "/upload");
+      // The form's own address: it carries the base path and the token.
+      xhr.open("POST", form.action);
       xhr.setRequestHeader("X-CSRF-Token", form.dataset.csrf);
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.addEventListener("progress", function (ev) {
