@@ -339,7 +339,7 @@ func insertImport(ctx context.Context, q querier, imp sdg.Import) (int64, error)
 	res, err := q.ExecContext(ctx, `INSERT INTO imports (file_name, sha256, size, layout, user, at, status,
 		n_new, n_changed, n_unchanged, n_rejected, by_series, problems, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		imp.FileName, imp.SHA256, imp.Size, imp.Layout, imp.User, imp.At.UTC().Format(time.RFC3339Nano), string(imp.Status),
+		imp.FileName, imp.SHA256, imp.Size, imp.Layout, imp.User, stamp(imp.At), string(imp.Status),
 		imp.Counts.New, imp.Counts.Changed, imp.Counts.Unchanged, imp.Counts.Rejected, string(by), string(pj), imp.Note)
 	if err != nil {
 		return 0, fmt.Errorf("import %s: record: %w", imp.FileName, err)

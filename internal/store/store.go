@@ -277,3 +277,7 @@ func (db *DB) migrateOne(ctx context.Context, conn *sql.Conn, name string) error
 	slog.Info("database migrated", "path", db.path, "migration", name)
 	return nil
 }
+
+// stamp is how every time is stored (imports, uploads, accounts,
+// sessions, audit): RFC 3339 in UTC with nanoseconds.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

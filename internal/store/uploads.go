@@ -40,13 +40,11 @@ func scanUpload(r interface{ Scan(...any) error }) (sdg.Upload, error) {
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
 
-func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
 // CreateUpload records a new upload (status pending) and returns its id.
 func (db *DB) CreateUpload(ctx context.Context, u sdg.Upload) (int64, error) {
 	res, err := db.writer.ExecContext(ctx, `INSERT INTO uploads (file_name, sha256, size, user, at, expires,
 		layout, series, area, skip_invalid, replace_unstated, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.FileName, u.SHA256, u.Size, u.User, fmtTime(u.At), fmtTime(u.Expires), u.Layout, u.Series, u.Area,
+		u.FileName, u.SHA256, u.Size, u.User, stamp(u.At), stamp(u.Expires), u.Layout, u.Series, u.Area,
 		u.SkipInvalid, u.Replace, string(sdg.UploadPending))
 	if err != nil {
 		return 0, fmt.Errorf("record upload %s: %w", u.FileName, err)
@@ -367,7 +365,7 @@ func (db *DB) PurgeEndedUploads(ctx context.Context) (int64, error) {
 func (db *DB) ExpiredUploads(ctx context.Context, now time.Time) ([]int64, error) {
 	var ids []int64
 	err := eachRow(ctx, db.reader, `SELECT id FROM uploads WHERE status IN (?, ?) AND expires < ? ORDER BY id`,
-		[]any{string(sdg.UploadPending), string(sdg.UploadPreviewed), fmtTime(now)}, func(r *sql.Rows) error {
+		[]any{string(sdg.UploadPending), string(sdg.UploadPreviewed), stamp(now)}, func(r *sql.Rows) error {
 			var id int64
 			if err := r.Scan(&id); err != nil {
 				return err

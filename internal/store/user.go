@@ -32,9 +32,6 @@ func scanUser(r interface{ Scan(...any) error }, extra ...any) (sdg.User, error)
 	return u, nil
 }
 
-// stamp is how account and audit times are stored: RFC 3339 in UTC.
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
 // AddUser creates an account with a password hash made by the caller
 // (the store never sees a password). A name taken in any case is a
 // conflict.
