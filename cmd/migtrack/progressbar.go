@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/migtrack/migtrack/internal/export"
+	"github.com/migtrack/migtrack/internal/sdg"
 )
 
 // progressBar draws rows read, rows per second and the time left on a
@@ -79,4 +79,4 @@ func (p *progressBar) line(rows int, t time.Time) string {
 }
 
 // thousands writes n with comma separators: 1234567 → "1,234,567".
-func thousands(n int) string { return export.GroupThousands(strconv.Itoa(n)) }
+func thousands(n int) string { return sdg.GroupThousands(strconv.Itoa(n)) }

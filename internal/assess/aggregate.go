@@ -446,21 +446,8 @@ func (ix *Index) nearest(series, area string, year int) (v float64, exact, ok bo
 	if ad == nil || len(ad.years) == 0 {
 		return 0, false, false
 	}
-	if o, ok := ad.byYear[year]; ok {
-		return o.Value, true, true
-	}
-	i := sort.SearchInts(ad.years, year)
-	switch {
-	case i == 0:
-		return ad.byYear[ad.years[0]].Value, false, true
-	case i == len(ad.years):
-		return ad.byYear[ad.years[i-1]].Value, false, true
-	}
-	lo, hi := ad.years[i-1], ad.years[i]
-	if year-lo < hi-year {
-		return ad.byYear[lo].Value, false, true
-	}
-	return ad.byYear[hi].Value, false, true
+	y, _ := sdg.NearestYear(ad.years, year)
+	return ad.byYear[y].Value, y == year, true
 }
 
 func (ix *Index) sortValues(vs []sdg.AreaValue) {

@@ -61,6 +61,9 @@ type Catalog struct {
 	dims       map[string]*dimension
 	dimOrder   []string
 	dimColumns map[string]string // dimKey(column header) → dimension name
+
+	derivations []sdg.Derivation // derived.csv, in file order
+	derivedIdx  map[string]int   // output series code → position in derivations
 }
 
 // Load reads the reference files from fsys (normally data.FS) and checks
@@ -82,6 +85,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		{"groupings.csv", c.loadGroupings},
 		{"dimensions.csv", c.loadDimensions},
 		{"dimension_codes.csv", c.loadDimensionCodes},
+		{"derived.csv", c.loadDerivations},
 	}
 	for _, s := range steps {
 		if err := s.load(fsys, s.file); err != nil {

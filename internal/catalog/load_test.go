@@ -2,12 +2,14 @@ package catalog
 
 import (
 	"io/fs"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
 
 	"github.com/migtrack/migtrack/data"
+	"github.com/migtrack/migtrack/internal/sdg"
 )
 
 // editedFS copies the embedded data and replaces old by new in one file.
@@ -54,6 +56,17 @@ func TestLoadRefusesInconsistentData(t *testing.T) {
 		{"FloorOnIncrease", "series.csv", "CON_USD,6,increase,,2020,,2015,sum,,,,,0.5,,yes,", "CON_USD,6,increase,,2020,,2015,sum,,,,,0.5,,yes,0", "natural_floor"},
 		{"FloorNotANumber", "series.csv", "SCORE,0,decrease,,,10,2015,mean,,,,,0.5,,yes,", "SCORE,0,decrease,,,10,2015,mean,,,,,0.5,,yes,low", "natural_floor"},
 		{"DimensionAliasClash", "dimension_codes.csv", "SEX,M,Male,MALE", "SEX,M,Male,FEMALE", "means both"},
+		{"DerivedUnknownInput", "derived.csv", "MT_REFUGEES_OR MT_POP", "MT_NOPE MT_POP", "not in catalog"},
+		{"DerivedUnknownFormula", "derived.csv", ",ratio,", ",product,", "unknown formula"},
+		{"DerivedRatioOneInput", "derived.csv", "MT_REFUGEES_OR MT_POP,", "MT_REFUGEES_OR,", "two inputs"},
+		{"DerivedRuleOfSum", "derived.csv", ",nearest,3,", ",zero,,", "a ratio takes"},
+		{"DerivedYearsWithoutNearest", "derived.csv", ",nearest,3,", ",required,3,", "years"},
+		{"DerivedUnknownScope", "derived.csv", ",countries,", ",planets,", "areas"},
+		{"DerivedBadScale", "derived.csv", ",100000,", ",-1,", "scale"},
+		{"DerivedOutputAsInput", "derived.csv", "SM_POP_REFG_OR,ratio,MT_REFUGEES_OR", "SM_POP_REFG_OR,ratio,SM_POP_REFG_OR", "output"},
+		{"DerivedChained", "derived.csv", "output,formula,inputs,scale,missing,years,areas,description\n", "output,formula,inputs,scale,missing,years,areas,description\nMT_MIGSTOCK_PCT,ratio,SM_POP_REFG_OR MT_POP,100,required,,countries,x\n", "itself derived"},
+		{"DerivedTwice", "derived.csv", "output,formula,inputs,scale,missing,years,areas,description\n", "output,formula,inputs,scale,missing,years,areas,description\nSM_POP_REFG_OR,sum,MT_REFUGEES_OR,,zero,,all,x\n", "listed twice"},
+		{"DerivedSumScale", "derived.csv", "output,formula,inputs,scale,missing,years,areas,description\n", "output,formula,inputs,scale,missing,years,areas,description\nSM_DTH_MIGR,sum,MT_REFUGEES_OR,10,zero,,all,x\n", "no scale"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,5 +113,35 @@ func TestNaturalFloor(t *testing.T) {
 	other, _ := c.SeriesByCode("SI_RMT_COST")
 	if other.NaturalFloor != nil {
 		t.Errorf("SI_RMT_COST floor %v, want none", *other.NaturalFloor)
+	}
+}
+
+func TestDerivations(t *testing.T) {
+	c, err := Load(data.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := c.Derivation("sm_pop_refg_or")
+	if !ok {
+		t.Fatal("SM_POP_REFG_OR is not derived")
+	}
+	want := sdg.Derivation{Output: "SM_POP_REFG_OR", Formula: sdg.FormulaRatio, Inputs: []string{"MT_REFUGEES_OR", "MT_POP"},
+		Scale: 100000, Missing: sdg.MissingNearest, Years: 3, Areas: sdg.ScopeCountries, Description: d.Description}
+	if !reflect.DeepEqual(d, want) || !strings.HasPrefix(d.Description, "Refugees by country of origin per 100,000") {
+		t.Errorf("Derivation = %+v, want %+v", d, want)
+	}
+	if !d.Uses("MT_POP") || !d.Uses("SM_POP_REFG_OR") || d.Uses("MT_MIGSTOCK") {
+		t.Error("Uses: want the inputs and the output only")
+	}
+	if _, ok := c.Derivation("MT_POP"); ok {
+		t.Error("MT_POP is read, not derived")
+	}
+	all := c.Derivations()
+	if len(all) == 0 || all[0].Output != "SM_POP_REFG_OR" {
+		t.Fatalf("Derivations = %+v", all)
+	}
+	all[0].Inputs[0] = "changed"
+	if d2, _ := c.Derivation("SM_POP_REFG_OR"); d2.Inputs[0] != "MT_REFUGEES_OR" {
+		t.Error("Derivations shares its slices with the catalog")
 	}
 }

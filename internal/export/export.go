@@ -198,21 +198,3 @@ func SafeCell(s string) string {
 	}
 	return "'" + s
 }
-
-// GroupThousands puts commas between groups of three digits of an integer
-// written in decimal ("-1234567" → "-1,234,567"), for tables people read.
-func GroupThousands(digits string) string {
-	neg := strings.HasPrefix(digits, "-")
-	digits = strings.TrimPrefix(digits, "-")
-	var b strings.Builder
-	for i, r := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}

@@ -135,11 +135,3 @@ func TestSafeCell(t *testing.T) {
 		})
 	}
 }
-
-func TestGroupThousands(t *testing.T) {
-	for in, want := range map[string]string{"0": "0", "999": "999", "1000": "1,000", "-1234567": "-1,234,567", "280598105": "280,598,105"} {
-		if got := GroupThousands(in); got != want {
-			t.Errorf("GroupThousands(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -17,7 +17,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/migtrack/migtrack/internal/assess"
-	"github.com/migtrack/migtrack/internal/export"
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
@@ -314,7 +313,7 @@ func fmtNum(v float64) string {
 	switch {
 	case a >= 1000:
 		s = strconv.FormatFloat(math.Round(v), 'f', 0, 64)
-		return export.GroupThousands(s)
+		return sdg.GroupThousands(s)
 	case a >= 100:
 		s = strconv.FormatFloat(v, 'f', 1, 64)
 	case a >= 1 || a == 0:
