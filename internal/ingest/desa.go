@@ -123,6 +123,13 @@ func readDESA(s *sheetRun) error {
 	if err := s.loadDESANotes(); err != nil {
 		return err
 	}
+	if w.series >= 0 {
+		// A World Bank download: its country metadata tells aggregates.
+		if err := s.loadWBMeta(); err != nil {
+			return err
+		}
+		defer s.noteWBSkipped()
+	}
 	n := &s.nm
 	for s.rows.Next() {
 		row := s.rows.Row()
@@ -135,7 +142,8 @@ func readDESA(s *sheetRun) error {
 		}
 		// Section labels, notes under the table and group rows that hold
 		// ".." everywhere carry no value: there is nothing to place.
-		if !anyValue(row, cols) {
+		values := valueCount(row, cols)
+		if values == 0 {
 			n.missing += len(cols)
 			if err := s.retractDESARow(row, cols, code, name); err != nil {
 				return err
@@ -146,6 +154,9 @@ func readDESA(s *sheetRun) error {
 		// Bank WDI) carries ISO and World Bank codes, which are exact: the
 		// code decides, its name ("Sub-Saharan Africa") is the publisher's.
 		a := n.area(catalog.SchemeDESA, w.series >= 0, code, name)
+		if w.series >= 0 && s.wbAggregateSkipped(code, name, a, values) {
+			continue
+		}
 		if s.optArea != "" && a.code != s.optArea {
 			n.otherArea++
 			continue
@@ -419,18 +430,19 @@ func desaTitle(rows []sheet.Row) (title, source string) {
 // reCitedPub finds the publication in a suggested citation.
 var reCitedPub = regexp.MustCompile(`(?i)(?:trends in )?international migrant stock[^(.;]*`)
 
-// anyValue reports whether a row has a number in any value column.
-func anyValue(row sheet.Row, cols []desaColumn) bool {
+// valueCount is how many value columns of a row hold a number (or a mark
+// standing for one).
+func valueCount(row sheet.Row, cols []desaColumn) int {
+	n := 0
 	for i := range cols {
 		t := strings.TrimSpace(cell(row, cols[i].col))
 		if t == "~" || t == "—" {
-			return true
-		}
-		if v, err := sdg.ParseValue(t); err == nil && !v.Missing {
-			return true
+			n++
+		} else if v, err := sdg.ParseValue(t); err == nil && !v.Missing {
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // desaKind turns a "Type of data" cell ("B R", "CR") into a nature and a

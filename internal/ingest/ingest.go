@@ -69,6 +69,13 @@
 //     origin (MT_REFUGEES_OR), and origins that are no country (stateless,
 //     unknown, Tibetan) are listed in a note. UNHCR refugees exclude
 //     asylum-seekers, so they never go into UN DESA's MT_REFUGEES.
+//   - World Bank WDI bulk files (csv, or the .xlsx download's "Data"
+//     sheet) are wide tables whose rows name their series by WDI code. The
+//     download's country metadata (the workbook's "Metadata - Countries"
+//     sheet, or the Metadata_Country_ file beside the csv) tells aggregates
+//     by their empty Region: one the catalog has no group for is skipped
+//     with a note, never read as a country. Without metadata the catalog
+//     alone decides, and an unknown code is a problem.
 package ingest
 
 import (
@@ -259,12 +266,15 @@ type run struct {
 	notes     map[string]int  // note text → index in res.Notes, to count repeats
 	obs       sdg.Observation // reused for every observation
 	nm        normaliser
-	desaNotes map[string]string // UN DESA note markers → text, read once per file; nil until then
-	hint      string            // why a file of unknown layout may not be read
-	wideRow   sheet.Row         // the row with the most text cells the header scan passed over
-	wideN     int               // its text cells
-	wideSheet string            // its sheet
-	unmatched []string          // sheets with no header row of the layout
+	desaNotes map[string]string  // UN DESA note markers → text, read once per file; nil until then
+	hint      string             // why a file of unknown layout may not be read
+	wideRow   sheet.Row          // the row with the most text cells the header scan passed over
+	wideN     int                // its text cells
+	wideSheet string             // its sheet
+	unmatched []string           // sheets with no header row of the layout
+	limits    sheet.Limits       // opt.Limits, for the files read beside the one imported
+	wb        *wbMeta            // a World Bank download's country metadata, read once; nil until then
+	wbSkipped map[string]*wbSkip // World Bank aggregates the catalog has no group for, by code
 }
 
 func newRun(ctx context.Context, path string, cat *catalog.Catalog, opt Options, sink sdg.ObservationSink, progress func(int)) (*run, error) {
@@ -275,7 +285,7 @@ func newRun(ctx context.Context, path string, cat *catalog.Catalog, opt Options,
 		return nil, errors.New("ingest: nil sink")
 	}
 	r := &run{ctx: ctx, path: path, cat: cat, sink: sink, progress: progress,
-		series: map[string]bool{}, notes: map[string]int{}}
+		series: map[string]bool{}, notes: map[string]int{}, limits: opt.Limits, wbSkipped: map[string]*wbSkip{}}
 	r.nm = newNormaliser(r)
 	if opt.Layout != "" {
 		for i := range layouts {
@@ -391,6 +401,8 @@ func (r *run) noteUnmatched() {
 		case r.res.Layout == LayoutTemplate && (name == templateInstructions || name == templateCodes):
 		case r.desaNotes != nil && n == "notes":
 			r.note(fmt.Sprintf("sheet %s: read for the notes the tables refer to", sheetLabel(name)))
+		case r.wb != nil && r.wb.sheet == name:
+			r.note(fmt.Sprintf("sheet %s: read for which codes are World Bank aggregates", sheetLabel(name)))
 		default:
 			r.note(fmt.Sprintf("sheet %s: no header row of a known layout: skipped", sheetLabel(name)))
 		}

@@ -125,6 +125,8 @@ func TestStatisticalYearbookVariants(t *testing.T) {
 		cp1252 bool
 	}{
 		{"utf8-no-title", nil, recs[1], []int{0, 1, 2, 3, 4, 5, 6}, false},
+		{"utf8-name-cell-named", recs[:1], []string{"Region/Country/Area", "Region/Country/Area name", "Year", "Series", "Value", "Footnotes", "Source"},
+			[]int{0, 1, 2, 3, 4, 5, 6}, false},
 		{"reordered-renamed", [][]string{{"Table 4"}, {"International migrants and refugees"}},
 			[]string{"Source of data", "Series label", "Area name", "Value", "Notes", "M49", "Year"}, []int{6, 3, 1, 4, 5, 0, 2}, true},
 		{"unnamed-code", [][]string{{"T04", "International migrants and refugees"}, {}, {"Yearbook 68"}},

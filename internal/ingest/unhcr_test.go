@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -110,8 +111,10 @@ func TestRealUNHCRExport(t *testing.T) {
 }
 
 // TestUNHCRExportVariants rewrites the real export with another preamble
-// (the newer, 10-line wording), its columns reordered and renamed, and in
-// Windows-1252, and checks that each imports to the same facts.
+// (10 and 12 lines, other wordings), the header's apostrophe in ASCII or
+// U+2019, its columns reordered and renamed ("Country of origin code",
+// "Origin ISO"), and in Windows-1252, and checks that each imports to the
+// same facts.
 func TestUNHCRExportVariants(t *testing.T) {
 	path := realFile(t, unhcrFile...)
 	raw, err := os.ReadFile(path)
@@ -124,6 +127,11 @@ func TestUNHCRExportVariants(t *testing.T) {
 	newer := [][]string{{"Extracted from:", "UNHCR Refugee Population Statistics Database"}, {"Date extracted:", "2023-06-14"},
 		{"Source:", "UNHCR Refugee Data Finder"}, {}, {"Data quick link", "https://www.unhcr.org/refugee-statistics/download/"},
 		{"Population types included", "REF,ASY,IDP,OIP,OOC,STA"}, {"Years:", "2015-2020"}, {"Country of origin:", "All"}, {"Country of asylum:", "All"}, {}}
+	twelve := [][]string{{"UNHCR Refugee Population Statistics Database"}, {"Extraction date", "14 June 2023"},
+		{"Terms of use", "https://www.unhcr.org/terms-of-use"}, {}, {"Filters"}, {"Population types", "Refugees, asylum-seekers, IDPs, others of concern"},
+		{"Year range", "2015 - 2020"}, {"Origin", "All countries"}, {"Asylum", "All countries"}, {"Note", "Figures for the latest year are provisional."}, {}, {}}
+	ascii := slices.Clone(header)
+	ascii[5] = strings.ReplaceAll(ascii[5], "’", "'")
 	variants := []struct {
 		name     string
 		preamble [][]string
@@ -132,6 +140,13 @@ func TestUNHCRExportVariants(t *testing.T) {
 		cp1252   bool
 	}{
 		{"newer-preamble", newer, header, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, false},
+		{"twelve-lines-ascii-apostrophe", twelve, ascii, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, false},
+		{"origin-code", newer[:2],
+			[]string{"Year", "Country of asylum code", "Country of asylum", "Country of origin code", "Country of origin", "Refugees under UNHCR's mandate", "Asylum-seekers"},
+			[]int{0, 4, 3, 2, 1, 5, 6}, true},
+		{"origin-iso", twelve[:7],
+			[]string{"Origin", "Origin ISO", "Asylum", "Asylum ISO", "Year", "Stateless persons", "Refugees under UNHCR’s mandate"},
+			[]int{1, 2, 3, 4, 0, 9, 5}, true},
 		{"reordered-renamed", newer[:3],
 			[]string{"Refugees", "Asylum country code", "Asylum country", "Origin ISO3", "Origin", "Asylum-seekers", "Year"}, []int{5, 4, 3, 2, 1, 6, 0}, false},
 		{"windows-1252", nil, header, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, true},

@@ -119,14 +119,16 @@ func (r *run) probeWide(rows *aheadRows, before []sheet.Row, row sheet.Row) (*wi
 }
 
 // nameColumn is the column left of first whose text cells match the most
-// area names, or -1.
+// area names, or -1. Codes are no names, though the catalog matches an
+// ISO code written where a name should be: a column of ISO codes left of
+// the names (World Bank files reordered) must not pass for the names.
 func (r *run) nameColumn(ahead []sheet.Row, first int) int {
 	best, bestHits := -1, 0
 	for c := 0; c < first; c++ {
 		hits := 0
 		for _, row := range ahead {
 			t := cleanAreaName(cell(row, c))
-			if t == "" || isNumber(t) {
+			if t == "" || isNumber(t) || isISO3(t) {
 				continue
 			}
 			if _, ok := r.cat.MatchArea(t); ok {
