@@ -42,12 +42,16 @@ type Catalog struct {
 	notes     map[string]string // grouping code → how its members were derived
 
 	schemes map[CodeScheme]map[string]string // scheme → codeKey(code) → canonical area code
-	iso2    map[string]string
-	iso3    map[string]string
-	exact   map[string]string // name or alias exactly as listed → canonical area code
-	names   map[string]string // normName(name or alias) → canonical area code
-	sorted  map[string]string // tokens of normName sorted → area code; "" when ambiguous
-	suggest []suggestion
+	// incidentRegions maps dimKey(an IOM region of incident) to its area
+	// code (iom_regions.csv); incidentNames lists the names as written.
+	incidentRegions map[string]string
+	incidentNames   []string
+	iso2            map[string]string
+	iso3            map[string]string
+	exact           map[string]string // name or alias exactly as listed → canonical area code
+	names           map[string]string // normName(name or alias) → canonical area code
+	sorted          map[string]string // tokens of normName sorted → area code; "" when ambiguous
+	suggest         []suggestion
 	// memo remembers free texts that needed normalisation (a file repeats
 	// the same few spellings on every row); memoLen bounds it so hostile
 	// input cannot grow it without limit.
@@ -83,6 +87,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		{"areas.csv", c.loadAreas},
 		{"area_codes.csv", c.loadAreaCodes},
 		{"groupings.csv", c.loadGroupings},
+		{"iom_regions.csv", c.loadIncidentRegions},
 		{"dimensions.csv", c.loadDimensions},
 		{"dimension_codes.csv", c.loadDimensionCodes},
 		{"derived.csv", c.loadDerivations},

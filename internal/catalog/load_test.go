@@ -67,6 +67,10 @@ func TestLoadRefusesInconsistentData(t *testing.T) {
 		{"DerivedChained", "derived.csv", "output,formula,inputs,scale,missing,years,areas,description\n", "output,formula,inputs,scale,missing,years,areas,description\nMT_MIGSTOCK_PCT,ratio,SM_POP_REFG_OR MT_POP,100,required,,countries,x\n", "itself derived"},
 		{"DerivedTwice", "derived.csv", "output,formula,inputs,scale,missing,years,areas,description\n", "output,formula,inputs,scale,missing,years,areas,description\nSM_POP_REFG_OR,sum,MT_REFUGEES_OR,,zero,,all,x\n", "listed twice"},
 		{"DerivedSumScale", "derived.csv", "output,formula,inputs,scale,missing,years,areas,description\n", "output,formula,inputs,scale,missing,years,areas,description\nSM_DTH_MIGR,sum,MT_REFUGEES_OR,10,zero,,all,x\n", "no scale"},
+		{"IncidentRegionUnknownArea", "iom_regions.csv", "Mediterranean,IOM_MED", "Mediterranean,IOM_SEA", "unknown area"},
+		{"IncidentRegionCountry", "iom_regions.csv", "Horn of Africa,IOM_HOA", "Horn of Africa,231", "maps to country 231"},
+		{"IncidentRegionContradictsM49", "iom_regions.csv", "Caribbean,029", "Caribbean,013", `"Caribbean" names area 029`},
+		{"IncidentRegionTwice", "iom_regions.csv", "Eastern Asia,030", "east asia,030", "listed twice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

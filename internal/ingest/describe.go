@@ -44,7 +44,7 @@ var looks = []look{
 		return h["webid"] || h["incidentid"] || (h["reporteddate"] || h["dateofincident"]) && (h["numberdead"] || h["totaldeadandmissing"])
 	},
 		"incident records (one row per event, with its date, place and counts)",
-		"migtrack reads statistics by area and period, not lists of events: count the incidents per country and year first (series SM_DTH_MIGR)"},
+		"migtrack sums incident records of the IOM Missing Migrants Project (layout iom-mmp) only when they give a region of incident, a year or a date, and the numbers dead and missing or their total, which this file lacks"},
 	{func(h map[string]bool) bool { return h["countryoforigin"] && h["countryofasylum"] },
 		"a UNHCR table by pair of countries (origin × asylum × year) without a refugees column",
 		"migtrack sums a UNHCR export's refugees by origin and by asylum (layout unhcr), and this table has no column of refugees"},

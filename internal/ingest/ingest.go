@@ -76,6 +76,14 @@
 //     by their empty Region: one the catalog has no group for is skipped
 //     with a note, never read as a country. Without metadata the catalog
 //     alone decides, and an unknown code is a problem.
+//   - Incident records. An IOM Missing Migrants Project export (iom-mmp)
+//     lists one incident per row; it is summed on import into the number
+//     dead (MT_MMP_DEAD) and missing (MT_MMP_MISSING) per year and region
+//     of incident (data/iom_regions.csv), by migration route, and for the
+//     World. Each value's footnote gives the number of records behind it;
+//     records without a year or region are counted in notes; an unknown
+//     region name is a problem. readIOM says how disagreeing counts are
+//     taken.
 package ingest
 
 import (
@@ -101,6 +109,7 @@ const (
 	LayoutTemplate = "template"     // the migtrack template written by WriteTemplate
 	LayoutSYB      = "unsd-syb"     // UN Statistical Yearbook table (UNdata csv)
 	LayoutUNHCR    = "unhcr"        // UNHCR Refugee Data Finder export (origin × asylum × year)
+	LayoutIOM      = "iom-mmp"      // IOM Missing Migrants Project incident records
 )
 
 // MaxProblems is how many problems Result lists; past it one summary
@@ -190,6 +199,7 @@ func init() {
 		{LayoutTemplate, matchTemplate, readTemplate, 0},
 		{LayoutSYB, matchSYB, readSYB, 6}, // after Open SDG, whose Year … Series … Value files it would also match
 		{LayoutUNHCR, matchUNHCR, readUNHCR, 7},
+		{LayoutIOM, matchIOM, readIOM, 8},
 	}
 	for i := range layouts {
 		detection = append(detection, &layouts[i])

@@ -239,8 +239,6 @@ func TestReadRealFilesRefused(t *testing.T) {
 		{"OpenSDGWithoutArea", []string{"opensdg_armenia", "indicator_10-c-1.csv"}, Options{}, []string{"Open SDG", "area"}},
 		{"AvailabilityTable", []string{"sdg_global", "Indicator_10_7_2__Series_SG_CPA_MIGR.csv"}, Options{},
 			[]string{"Indicator_10_7_2__Series_SG_CPA_MIGR.csv: unknown layout: the file looks like a data availability table (how many countries have data per series and region), and it counts countries with data and holds no values of the series; known layouts: gdb-long, unsd-extract"}},
-		{"IncidentRecords", []string{"iom_mmp", "MissingMigrants-Global-2020-01-08T14-05-32.csv"}, Options{},
-			[]string{"unknown layout: the file looks like incident records (one row per event, with its date, place and counts), and migtrack reads statistics by area and period, not lists of events: count the incidents per country and year first (series SM_DTH_MIGR)"}},
 		{"MigrationFlowsNoCodes", []string{"undesa_ims", "undesa_pd_2015_migration_flow_totals.xlsx"}, Options{}, []string{"unknown layout", `sheet "Totals" row 17 has years across but no area code column: a wide table needs a column of area codes the catalog knows (M49, UN DESA or ISO codes); names alone are not matched`, "desa-wide"}},
 		{"MigrationFlowsForcedWide", []string{"undesa_ims", "undesa_pd_2015_migration_flow_totals.xlsx"}, Options{Layout: LayoutDESA}, []string{"no header row of layout desa-wide"}},
 		{"M49Overview", []string{"m49", "UNSD_M49_Methodology__maxwinder-fds.csv"}, Options{},

@@ -45,17 +45,6 @@ func unhcrRefugeesColumn(h []string) int {
 	return -1
 }
 
-// unhcrTotal is one sum being built: the refugees of an area and year, the
-// rows behind it, and the first cell that fed it.
-type unhcrTotal struct {
-	sum  float64
-	rows int
-	at   sdg.Location
-}
-
-// unhcrKey is an area and a year.
-type unhcrKey struct{ area, period string }
-
 // readUNHCR reads a UNHCR Refugee Data Finder export (origin × asylum ×
 // year) into two context series: refugees by country of asylum
 // (MT_REFUGEES_AS, summed over origins) and by country of origin
@@ -70,17 +59,8 @@ func readUNHCR(s *sheetRun) error {
 	oCode, oName := isoAndName(headersWith(s.h, "origin"), ahead)
 	aCode, aName := isoAndName(headersWith(s.h, "asylum"), ahead)
 
-	byAsylum, byOrigin := map[unhcrKey]*unhcrTotal{}, map[unhcrKey]*unhcrTotal{}
-	pseudo := map[string]*unhcrTotal{} // origin as written → its refugees
-	add := func(m map[unhcrKey]*unhcrTotal, k unhcrKey, v float64, at sdg.Location) {
-		t := m[k]
-		if t == nil {
-			t = &unhcrTotal{at: at}
-			m[k] = t
-		}
-		t.sum += v
-		t.rows++
-	}
+	byAsylum, byOrigin := map[sumKey]*rowSum{}, map[sumKey]*rowSum{}
+	pseudo := map[string]*rowSum{} // origin as written → its refugees
 	n := &s.nm
 	for s.rows.Next() {
 		if err := s.tick(); err != nil {
@@ -116,31 +96,25 @@ func readUNHCR(s *sheetRun) error {
 			continue
 		}
 		at := s.loc(ref, row.Num)
-		add(byAsylum, unhcrKey{asylum.code, pe.canon}, v.Number, at)
+		addSum(byAsylum, sumKey{area: asylum.code, period: pe.canon}, v.Number, at)
 		originCode, originName := strings.TrimSpace(cell(row, oCode)), cell(row, oName)
 		if origin := n.area(catalog.SchemeM49, false, originCode, originName); origin.ok {
-			add(byOrigin, unhcrKey{origin.code, pe.canon}, v.Number, at)
+			addSum(byOrigin, sumKey{area: origin.code, period: pe.canon}, v.Number, at)
 			continue
 		}
 		label := strings.TrimSpace(originName)
 		if originCode != "" {
 			label += " (" + originCode + ")"
 		}
-		t := pseudo[label]
-		if t == nil {
-			t = &unhcrTotal{}
-			pseudo[label] = t
-		}
-		t.sum += v.Number
-		t.rows++
+		addSum(pseudo, label, v.Number, at)
 	}
 	if err := s.rows.Err(); err != nil {
 		return s.rowsError(s.name, err)
 	}
-	if err := s.emitTotals("MT_REFUGEES_AS", byAsylum, "origins"); err != nil {
+	if err := s.emitSums("MT_REFUGEES_AS", unhcrSource, byAsylum, unhcrFoot("origins")); err != nil {
 		return err
 	}
-	if err := s.emitTotals("MT_REFUGEES_OR", byOrigin, "countries of asylum"); err != nil {
+	if err := s.emitSums("MT_REFUGEES_OR", unhcrSource, byOrigin, unhcrFoot("countries of asylum")); err != nil {
 		return err
 	}
 	labels := make([]string, 0, len(pseudo))
@@ -150,47 +124,17 @@ func readUNHCR(s *sheetRun) error {
 	sort.Strings(labels)
 	for _, l := range labels {
 		s.note(fmt.Sprintf("origin %q is no country: its %s refugees (%d rows) count in the totals by country of asylum, not in those by origin",
-			l, formatCount(pseudo[l].sum), pseudo[l].rows))
+			l, formatCount(pseudo[l].value), pseudo[l].rows))
 	}
 	return nil
 }
 
-// emitTotals emits the sums of one series in a stable order (area, year),
-// each with a footnote saying how many rows of the table it adds up.
-func (s *sheetRun) emitTotals(code string, totals map[unhcrKey]*unhcrTotal, over string) error {
-	ser, ok := s.cat.SeriesByCode(code)
-	if !ok {
-		return fmt.Errorf("ingest: the UNHCR reader needs series %s, which the catalog lacks", code)
+// unhcrFoot is the footnote of a UNHCR sum: how many rows of the origin ×
+// asylum table it adds up, and over what.
+func unhcrFoot(over string) func(sumKey, *rowSum) string {
+	return func(_ sumKey, t *rowSum) string {
+		return fmt.Sprintf("Sum over %s of %d rows of the UNHCR origin × asylum table.", over, t.rows)
 	}
-	keys := make([]unhcrKey, 0, len(totals))
-	for k := range totals {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		return keys[i].area < keys[j].area || keys[i].area == keys[j].area && keys[i].period < keys[j].period
-	})
-	for _, k := range keys {
-		if s.optSeries != nil && s.optSeries.Code != code {
-			s.nm.otherSeries++
-			continue
-		}
-		if s.optArea != "" && k.area != s.optArea {
-			s.nm.otherArea++
-			continue
-		}
-		t := totals[k]
-		s.obs = sdg.Observation{
-			Key:      sdg.Key{Series: ser.Code, Area: k.area, Period: k.period},
-			Value:    t.sum,
-			Unit:     s.nm.unit("", &ser),
-			Footnote: fmt.Sprintf("Sum over %s of %d rows of the UNHCR origin × asylum table.", over, t.rows),
-			Source:   unhcrSource,
-		}
-		if err := s.emit(t.at); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // isoAndName tells, among the columns of one country role (origin or
