@@ -79,6 +79,7 @@ type exportRowJSON struct {
 	Disaggregation string  `json:"disaggregation"`
 	Value          float64 `json:"value"`
 	Footnote       string  `json:"footnote"`
+	Source         string  `json:"source"`
 	ImportID       int64   `json:"import_id"`
 }
 

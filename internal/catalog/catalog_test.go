@@ -92,7 +92,7 @@ func TestSeriesFacts(t *testing.T) {
 	}{
 		{"SI_RMT_COST", "10.c.1", "PERCENT", 0, sdg.Decrease, f(3), 2030, sdg.AggMean, "", "", "", true, nil},
 		{"SI_RMT_COST_BC", "10.c.1", "PERCENT", 0, sdg.Decrease, f(5), 2030, sdg.AggMean, "", "", "", false, nil},
-		{"SM_DTH_MIGR", "10.7.3", "NUMBER", 0, sdg.Decrease, nil, 0, sdg.AggSum, "", "", "", true, []string{"SEX", "AGE", "CAUSE_OF_DEATH", "REGION_OF_ORIGIN"}},
+		{"SM_DTH_MIGR", "10.7.3", "NUMBER", 0, sdg.Decrease, nil, 0, sdg.AggSum, "", "", "", true, []string{"SEX", "AGE", "CAUSE_OF_DEATH", "REGION_OF_ORIGIN", "MIGRATION_ROUTE"}},
 		{"SM_POP_REFG_OR", "10.7.4", "PER_100000_POP", 0, sdg.Decrease, nil, 0, sdg.AggRatioOfSums, "MT_REFUGEES_OR", "MT_POP", "", true, nil},
 		{"SG_CPA_MIGR", "10.7.2", "LEVEL", 0, sdg.Increase, nil, 0, sdg.AggShareMeeting, "", "", "", true, []string{"POLICY_DOMAIN"}},
 		{"SL_TLF_CHLDEA", "8.7.1", "PERCENT", 0, sdg.Decrease, f(0), 2025, sdg.AggWeightedMean, "", "", "MT_POP", true, []string{"SEX", "AGE"}},

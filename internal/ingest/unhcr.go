@@ -178,17 +178,7 @@ func isISO3(t string) bool {
 }
 
 // formatCount writes a whole number with thousands separators.
-func formatCount(v float64) string {
-	digits := fmt.Sprintf("%.0f", v)
-	var b strings.Builder
-	for i, r := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 && digits[0] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func formatCount(v float64) string { return sdg.GroupThousands(fmt.Sprintf("%.0f", v)) }
 
 // peek returns up to n rows below the header without consuming them.
 func (s *sheetRun) peek(n int) []sheet.Row {
