@@ -27,7 +27,8 @@ func runPublish(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method, GenerationTTL: -1})
+	// Each address is rendered once: a page cache would only hold memory.
+	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method, GenerationTTL: -1, CacheBytes: 1})
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}

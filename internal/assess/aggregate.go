@@ -26,8 +26,11 @@ const defaultCoverage = 0.5
 // slice while the Index is in use. Groupings are known by their area code:
 // within one Index, give each code one membership.
 type Index struct {
-	mu       sync.Mutex // guards popCache: an Index may serve concurrent requests
+	mu       sync.Mutex // guards popCache and aggCache: an Index may serve concurrent requests
 	popCache map[popKey]*groupPopulation
+	// aggCache keeps what Aggregate returned, so the pages and downloads
+	// that show one regional value each compute it once per Index.
+	aggCache map[aggKey][]sdg.AreaValue
 	series   map[string]sdg.Series
 	data     map[string]map[string]*areaData // series → area
 	periods  map[string]sdg.Period           // canonical period text → parsed
@@ -166,6 +169,28 @@ func (ix *Index) reportedValue(o *sdg.Observation) sdg.AreaValue {
 // grouping's own area code, otherwise the value computed from member
 // countries by the series' rule.
 func (ix *Index) Aggregate(code string, g sdg.Grouping) []sdg.AreaValue {
+	key := aggKey{series: code, area: g.Area.Code}
+	ix.mu.Lock()
+	vals, ok := ix.aggCache[key]
+	ix.mu.Unlock()
+	if !ok {
+		vals = ix.aggregate(code, g)
+		ix.mu.Lock()
+		if ix.aggCache == nil {
+			ix.aggCache = map[aggKey][]sdg.AreaValue{}
+		}
+		ix.aggCache[key] = vals
+		ix.mu.Unlock()
+	}
+	return slices.Clone(vals) // callers may change their copy
+}
+
+// aggKey names one Aggregate result: a series and a grouping, known by
+// its area code as the Index's doc asks.
+type aggKey struct{ series, area string }
+
+// aggregate is Aggregate without the cache.
+func (ix *Index) aggregate(code string, g sdg.Grouping) []sdg.AreaValue {
 	reported := ix.Reported(code, g.Area.Code)
 	s, ok := ix.series[code]
 	if !ok || s.Aggregation == sdg.AggReportedOnly || s.Aggregation == "" {

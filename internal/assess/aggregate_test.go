@@ -2,6 +2,7 @@ package assess
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -251,5 +252,24 @@ func TestNearestYear(t *testing.T) {
 				t.Errorf("nearest(%d) = %v %v %v, want %v %v", tc.year, v, exact, ok, tc.want, tc.exact)
 			}
 		})
+	}
+}
+
+// TestAggregateCached checks that a repeated Aggregate (the cached one)
+// returns what the first computed, and that a caller changing its copy
+// changes nothing for the next one.
+func TestAggregateCached(t *testing.T) {
+	data := append(slices.Clone(pop2015), obs("MT_MIGSTOCK", "012", "2015", 240000), obs("MT_MIGSTOCK", "504", "2015", 100000),
+		obs("MT_MIGSTOCK", "818", "2015", 500000))
+	ix := NewIndex([]sdg.Series{popSeries, stockSeries}, data)
+	first := ix.Aggregate("MT_MIGSTOCK", region747)
+	if v, ok := valueAt(first, "2015"); !ok || v.Value != 840000 {
+		t.Fatalf("first Aggregate: %+v", first)
+	}
+	first[0].Value = -1
+	_ = append(first[:0], sdg.AreaValue{Period: "1999"})
+	again := ix.Aggregate("MT_MIGSTOCK", region747)
+	if v, ok := valueAt(again, "2015"); !ok || v.Value != 840000 || len(again) != 1 {
+		t.Errorf("repeated Aggregate after the caller changed its copy: %+v", again)
 	}
 }

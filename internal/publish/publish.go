@@ -135,13 +135,45 @@ func (p *publisher) run(ctx context.Context) error {
 		pages = append(pages, pg)
 	}
 	sort.Strings(pages)
+	if err := p.each(ctx, pages, p.page); err != nil {
+		return err
+	}
+	extra := make([]string, 0, len(p.extra))
+	for addr := range p.extra {
+		extra = append(extra, addr)
+	}
+	sort.Strings(extra)
+	err := p.each(ctx, extra, func(addr string) error {
+		body, status, _ := p.get(addr)
+		if status != http.StatusOK {
+			return fmt.Errorf("%s: status %d", addr, status)
+		}
+		return p.write(p.extra[addr], body)
+	})
+	if err != nil {
+		return err
+	}
+	body, status, _ := p.get("/no-such-page")
+	if status != http.StatusNotFound {
+		return fmt.Errorf("publish: 404 page: status %d", status)
+	}
+	body = requestID.ReplaceAll(body, nil) // one request's, meaningless in a copy
+	if err := p.write("404.html", p.rewrite("", body)); err != nil {
+		return err
+	}
+	return p.write("sitemap.xml", p.sitemap())
+}
+
+// each calls do for every item on Options.Workers goroutines, stopping at
+// the first error or when ctx ends.
+func (p *publisher) each(ctx context.Context, items []string, do func(string) error) error {
 	work := make(chan string)
 	errc := make(chan error, p.opt.Workers)
 	var wg sync.WaitGroup
 	for range p.opt.Workers {
 		wg.Go(func() {
-			for pg := range work {
-				if err := p.page(pg); err != nil {
+			for it := range work {
+				if err := do(it); err != nil {
 					errc <- err
 					return
 				}
@@ -150,9 +182,9 @@ func (p *publisher) run(ctx context.Context) error {
 	}
 	var err error
 feed:
-	for _, pg := range pages {
+	for _, it := range items {
 		select {
-		case work <- pg:
+		case work <- it:
 		case err = <-errc:
 			break feed
 		case <-ctx.Done():
@@ -169,32 +201,7 @@ feed:
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
-	extra := make([]string, 0, len(p.extra))
-	for addr := range p.extra {
-		extra = append(extra, addr)
-	}
-	sort.Strings(extra)
-	for _, addr := range extra {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		body, status, _ := p.get(addr)
-		if status != http.StatusOK {
-			return fmt.Errorf("publish: %s: status %d", addr, status)
-		}
-		if err := p.write(p.extra[addr], body); err != nil {
-			return err
-		}
-	}
-	body, status, _ := p.get("/no-such-page")
-	if status != http.StatusNotFound {
-		return fmt.Errorf("publish: 404 page: status %d", status)
-	}
-	body = requestID.ReplaceAll(body, nil) // one request's, meaningless in a copy
-	if err := p.write("404.html", p.rewrite("", body)); err != nil {
-		return err
-	}
-	return p.write("sitemap.xml", p.sitemap())
+	return nil
 }
 
 // page renders one page and its JSON into the copy.
