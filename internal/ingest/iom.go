@@ -179,10 +179,11 @@ func (k *iomKind) note(s *sheetRun, what string) {
 //
 // Columns are found by their headers in any order, casing and spelling of
 // the exports (iomColumns), the region of incident by what it holds when
-// no header names it. The year is the year column's, or the date's ("January 05, 2020",
-// "2020-01-05", "05/01/2020") when the year cell is empty. Counts may carry
-// thousands separators ("1,022"); an empty count is not known, i.e. none,
-// as in IOM's own total. Choices where the records disagree:
+// no header names it. The year is the year column's, or the date's
+// ("January 05, 2020", "2020-01-05", "05/01/2020") when the year cell is
+// empty. Counts may carry thousands separators ("1,022"); an empty count
+// is not known, i.e. none, as in IOM's own total. Choices where the
+// records disagree:
 //
 //   - Dead and missing are the series; the file's total is a check. A
 //     record whose dead + missing differs from its total keeps dead and
@@ -212,7 +213,7 @@ func readIOM(s *sheetRun) error {
 	dead, missing := map[sumKey]*rowSum{}, map[sumKey]*rowSum{}
 	totalOnly := map[sumKey]int{}
 	var noYear, noRegion, noCount, placeholder, onlyTotal, disagree iomKind
-	unknown := map[string]*counted{} // region name as written → its problem
+	unknown := map[string]*counted{} // region name as written → its problem (at most maxCache names)
 	n := &s.nm
 	for s.rows.Next() {
 		if err := s.tick(); err != nil {
@@ -250,9 +251,9 @@ func readIOM(s *sheetRun) error {
 			if p, seen := unknown[region]; seen {
 				p.skipped++
 			} else {
-				unknown[region] = n.countProblem(sdg.Problem{Location: s.loc(c.region, row.Num), Raw: cell(row, c.region),
+				remember(unknown, region, n.countProblem(sdg.Problem{Location: s.loc(c.region, row.Num), Raw: cell(row, c.region),
 					Reason:      fmt.Sprintf("unknown region of incident %q: neither in data/iom_regions.csv (the IOM regions migtrack maps to areas) nor an M49 region", region),
-					Suggestions: s.cat.SuggestAreas(region, 3)})
+					Suggestions: s.cat.SuggestAreas(region, 3)}))
 			}
 			continue
 		}

@@ -305,6 +305,41 @@ func TestIOMExportVariants(t *testing.T) {
 	}
 }
 
+// TestIOMExportWorkbook writes the real export as an xlsx workbook, as
+// the MMP site also offers it — counts as numeric cells, dates as date
+// cells, an "Incident Date" column only (no year column) — and checks that
+// it imports to the same facts as the csv.
+func TestIOMExportWorkbook(t *testing.T) {
+	path := realFile(t, iomFile...)
+	_, rows := iomTable(t, path)
+	_, base := mustRead(t, path, Options{})
+	cols := []string{"Web ID", "Reported Date", "Region of Incident", "Number Dead", "Minimum Estimated Number of Missing", "Total Dead and Missing", "Location Description", "Migration Route"}
+	out := [][]any{{"Incident ID", "Incident Date", "Region of Incident", "Number of Dead", "Minimum Estimated Number of Missing", "Total Number of Dead and Missing", "Location Description", "Migration Route"}}
+	for _, r := range rows {
+		cells := make([]any, len(cols))
+		for i, c := range cols {
+			cells[i] = r[c]
+			switch {
+			case c == "Reported Date":
+				d, err := time.Parse("January 02, 2006", r[c])
+				if err != nil {
+					t.Fatal(err)
+				}
+				cells[i] = d
+			case i >= 3 && i <= 5 && r[c] != "":
+				cells[i] = count(t, r[c])
+			}
+		}
+		out = append(out, cells)
+	}
+	res, sink := mustRead(t, writeXLSX(t, "MissingMigrants-Global-2020-01-08T14-05-32.xlsx", sheetData{"Worksheet", out}), Options{})
+	noProblems(t, res)
+	if res.Layout != LayoutIOM {
+		t.Fatalf("layout %s", res.Layout)
+	}
+	sameFacts(t, factsOf(sink), factsOf(base))
+}
+
 // TestIOMRecordChoices reads a small export written here, with one record
 // of each case the reader decides: no region (World only, noted), no year
 // (noted), an unknown region (a problem naming the row and cell, once for
