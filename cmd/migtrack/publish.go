@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/migtrack/migtrack/internal/derive"
 	"github.com/migtrack/migtrack/internal/publish"
 	"github.com/migtrack/migtrack/internal/web"
 )
@@ -28,7 +29,8 @@ func runPublish(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	// Each address is rendered once: a page cache would only hold memory.
-	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method, GenerationTTL: -1, CacheBytes: 1})
+	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method, GenerationTTL: -1, CacheBytes: 1,
+		Deriver: derive.New(cat.Derivations(), cat.Series(), cat.Areas())})
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/migtrack/migtrack/internal/auth"
 	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/derive"
 	"github.com/migtrack/migtrack/internal/importer"
 	"github.com/migtrack/migtrack/internal/sheet"
 	"github.com/migtrack/migtrack/internal/store"
@@ -106,7 +107,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method,
 		Auth: policy, TrustProxy: trustProxy, SecureCookies: secureCookies,
 		MaxAge: pageMaxAge, CacheBytes: int64(cacheMB) << 20, BasePath: basePath, Importer: svc, UploadLimit: limit,
-		DownloadDir: m.DBPath + ".downloads"})
+		DownloadDir: m.DBPath + ".downloads", Deriver: derive.New(cat.Derivations(), cat.Series(), cat.Areas())})
 	if err != nil {
 		return fmt.Errorf("start web server: %w", err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/migtrack/migtrack/data"
 	"github.com/migtrack/migtrack/internal/browsertest"
 	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/derive"
 	"github.com/migtrack/migtrack/internal/importer"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
@@ -82,7 +83,8 @@ func demoServer(t *testing.T) (*web.Server, *catalog.Catalog) {
 			}
 		}
 		demo.srv, demo.err = web.New(web.Config{Store: demo.db, Catalog: demo.cat,
-			Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+			Deriver: derive.New(demo.cat.Derivations(), demo.cat.Series(), demo.cat.Areas()),
+			Logger:  slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	})
 	if demo.err != nil {
 		t.Fatalf("demo server: %v", demo.err)
@@ -177,8 +179,23 @@ func TestPublish(t *testing.T) {
 	}
 	checkLinks(t, dir, "")
 
-	// The API files are the live server's answers, byte for byte.
+	// A derived series' page says how it is computed, as the live page
+	// does, with its inputs linked to their pages in the copy.
+	page, _ := os.ReadFile(filepath.Join(dir, "indicators/10.7.4/index.html"))
 	live := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(live, httptest.NewRequest(http.MethodGet, "/indicators/10.7.4", nil))
+	if got, want := derivationText(string(page)), derivationText(live.Body.String()); got != want ||
+		!strings.Contains(got, "computed by migtrack from MT_REFUGEES_OR (no data yet) and MT_POP (UN DESA Population Division") {
+		t.Errorf("published derivation %q, live %q", got, want)
+	}
+	for _, in := range []string{"MT_REFUGEES_OR", "MT_POP"} {
+		if !strings.Contains(string(page), "series/"+in+"/") {
+			t.Errorf("the published 10.7.4 page does not link %s", in)
+		}
+	}
+
+	// The API files are the live server's answers, byte for byte.
+	live = httptest.NewRecorder()
 	srv.Handler().ServeHTTP(live, httptest.NewRequest(http.MethodGet, "/api/v1/series/MT_MIGSTOCK", nil))
 	if b, _ := os.ReadFile(filepath.Join(dir, "api/v1/series/MT_MIGSTOCK.json")); string(b) != live.Body.String() {
 		t.Error("api/v1/series/MT_MIGSTOCK.json differs from the live answer")
@@ -316,4 +333,17 @@ func TestPublishedCopyInBrowser(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tagRE matches an HTML tag.
+var tagRE = regexp.MustCompile(`<[^>]*>`)
+
+// derivationText is the text of a page's derivation block, tags dropped.
+func derivationText(page string) string {
+	i := strings.Index(page, `<div class="derivation"`)
+	if i < 0 {
+		return ""
+	}
+	end := strings.Index(page[i:], "</div>")
+	return strings.Join(strings.Fields(tagRE.ReplaceAllString(page[i:i+end], " ")), " ")
 }

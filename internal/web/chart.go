@@ -7,7 +7,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -253,19 +252,7 @@ const maxSourcesNamed = 3
 // sourceLine words where a chart's values come from: the sources the
 // values carry (the first few), and whether migtrack computed some.
 func sourceLine(sources map[string]bool, computed bool) string {
-	names := make([]string, 0, len(sources))
-	for src := range sources {
-		if src != "" {
-			names = append(names, src)
-		}
-	}
-	sort.Strings(names)
-	line := ""
-	if len(names) > maxSourcesNamed {
-		line = strings.Join(names[:maxSourcesNamed], "; ") + fmt.Sprintf(" and %d more", len(names)-maxSourcesNamed)
-	} else {
-		line = strings.Join(names, "; ")
-	}
+	line := sourceList(sources, maxSourcesNamed)
 	if computed {
 		if line != "" {
 			line += "; "

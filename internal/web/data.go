@@ -264,6 +264,9 @@ func latestValue(vals []sdg.AreaValue) (sdg.AreaValue, bool) {
 
 // provenance words where a value comes from, with its coverage.
 func provenance(v sdg.AreaValue) string {
+	if isComputed(v) {
+		return "computed by migtrack from its inputs (see the footnote)"
+	}
 	if v.Provenance != sdg.Computed {
 		if v.Qualifier != "" {
 			return "reported (" + v.Qualifier + ")"

@@ -105,6 +105,9 @@ func seriesDownload(meta download.Meta, se sdg.Series, v seriesView) download.Ta
 	}
 	meta.Series = []download.SeriesInfo{download.SeriesInfoOf(se, sources)}
 	meta.Natures = download.NatureLegend(natures)
+	if d := v.Derivation; d != nil {
+		meta.Notes = append(meta.Notes, fmt.Sprintf("%s is %s: %s. %s", se.Code, d.Text, d.Formula, d.Rule))
+	}
 	if w := download.MultiplierWord(se.UnitMultiplier); w != "" {
 		meta.Notes = append(meta.Notes, fmt.Sprintf("Values are in %s of %s (unit multiplier %d: multiply by 10^%d for the base unit).",
 			w, se.Unit, se.UnitMultiplier, se.UnitMultiplier))

@@ -62,23 +62,24 @@ func (s *Server) parseSeriesQuery(q url.Values) (seriesQuery, error) {
 // seriesView is the /series/{code} page and, with IndicatorPage, the
 // /indicators/{code} page showing one of the indicator's series.
 type seriesView struct {
-	IndicatorPage bool           `json:"-"`
-	Indicator     *indicatorRef  `json:"indicator,omitempty"`
-	Target        *targetRef     `json:"target,omitempty"`
-	Series        sdg.Series     `json:"series"`
-	Siblings      []seriesRef    `json:"-"`
-	Dims          sdg.Dims       `json:"dims"`
-	Filters       filtersView    `json:"-"`
-	Line          *chartView     `json:"chart,omitempty"`
-	Progress      progressTable  `json:"progress"`
-	Assessable    bool           `json:"-"` // false for series without a desired direction
-	LatestYear    int            `json:"latest_year,omitempty"`
-	Map           *chartView     `json:"map,omitempty"`
-	Ranking       *chartView     `json:"ranking,omitempty"`
-	Table         dataTable      `json:"data"`
-	Meta          []metaItem     `json:"metadata"`
-	Downloads     []downloadLink `json:"-"` // of the data table
-	ProgressLinks []downloadLink `json:"-"` // of the progress table
+	IndicatorPage bool            `json:"-"`
+	Indicator     *indicatorRef   `json:"indicator,omitempty"`
+	Target        *targetRef      `json:"target,omitempty"`
+	Series        sdg.Series      `json:"series"`
+	Siblings      []seriesRef     `json:"-"`
+	Dims          sdg.Dims        `json:"dims"`
+	Filters       filtersView     `json:"-"`
+	Line          *chartView      `json:"chart,omitempty"`
+	Progress      progressTable   `json:"progress"`
+	Assessable    bool            `json:"-"` // false for series without a desired direction
+	LatestYear    int             `json:"latest_year,omitempty"`
+	Map           *chartView      `json:"map,omitempty"`
+	Ranking       *chartView      `json:"ranking,omitempty"`
+	Table         dataTable       `json:"data"`
+	Derivation    *derivationView `json:"derivation,omitempty"` // how a derived series is computed; nil for one read from files
+	Meta          []metaItem      `json:"metadata"`
+	Downloads     []downloadLink  `json:"-"` // of the data table
+	ProgressLinks []downloadLink  `json:"-"` // of the progress table
 }
 
 // targetRef links a target.
@@ -185,6 +186,13 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 	if dimsNote != "" {
 		v.Table.Caption += ", " + dimsNote
 	}
+	if v.Derivation, err = s.derivation(ctx, se); err != nil {
+		return v, err
+	}
+	alt, err := s.alongside(ctx, se, dims, areas)
+	if err != nil {
+		return v, err
+	}
 	for i, a := range areas {
 		ref := s.geo.ref(a)
 		v.Progress.Rows = append(v.Progress.Rows, progressRowOf(ref, reps[i].Assessment))
@@ -195,12 +203,21 @@ func (s *Server) buildSeries(ctx context.Context, m assess.Method, se sdg.Series
 				r.Value = x.Qualifier + fmtNum(x.Value)
 			}
 			v.Table.Rows = append(v.Table.Rows, r)
+			// A published value won over the computed one: show both.
+			if c, ok := alt[areaPeriod{a, x.Period}]; ok && x.HasValue && !isComputed(x) {
+				v.Table.Rows = append(v.Table.Rows, dataRow{Area: ref, Period: x.Period, Value: c.Qualifier + fmtNum(c.Value), Raw: c.Value,
+					HasValue: true, Qualifier: c.Qualifier, Provenance: "computed by migtrack at read time, not stored: the published value above wins",
+					Footnote: c.Footnote, Source: c.Source})
+			}
 		}
 	}
 	if err := s.countryCharts(&v, d, se, dimsNote); err != nil {
 		return v, err
 	}
 	v.Meta = s.seriesMeta(se, d)
+	if v.Derivation != nil {
+		v.Meta = append(v.Meta, metaItem{"Computed", v.Derivation.Text + ": " + v.Derivation.Formula + ". " + v.Derivation.Rule})
+	}
 	return v, nil
 }
 

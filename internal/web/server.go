@@ -84,6 +84,12 @@ type Config struct {
 	// UploadLimit caps one uploaded file in bytes (default
 	// DefaultUploadLimit).
 	UploadLimit int64
+	// Deriver computes derived series (data/derived.csv) at read time, so
+	// that a series page shows next to a published value the value
+	// migtrack would compute (the store keeps only the published one);
+	// nil shows stored values only. cmd/migtrack passes the engine the
+	// store recomputes with.
+	Deriver sdg.Deriver
 	// DownloadDir keeps the bulk ZIP (/download/all.zip), one file per
 	// data generation; "" means a new directory under the system's
 	// temporary directory.
