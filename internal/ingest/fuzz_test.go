@@ -21,6 +21,7 @@ func FuzzReadCSV(f *testing.F) {
 		",Location code,1990,1995\nWorld,900,1,~\n",
 		"Series,Area code,Area name,Period,Value,Lower,Upper,Unit,Nature,Footnote,Source,SEX\nSI_RMT_COST,004,A,2015,1,0,2,,E,,,F\n",
 		"seriesCode,geoAreaCode,timePeriod,value,natureCode\nSI_RMT_COST,1,2017,,NA\n",
+		"Web ID,Region of Incident,Reported Date,Number Dead,Minimum Estimated Number of Missing,Total Dead and Missing,Migration Route\n1,Mediterranean,\"January 05, 2020\",\"1,022\",,3,Central Mediterranean\n2,,2019-12-20,,,0,Placeholder\n",
 	} {
 		f.Add([]byte(seed))
 	}
