@@ -32,7 +32,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	var policy auth.Config
-	fs := m.newFlagSet("serve", "serve [--addr ADDR] [--method M] [--trust-proxy] [--secure-cookies] [--session-idle D] [--session-max-age D] [--max-age D] [--cache-mb N] [--base-path /P]")
+	fs := m.newFlagSet("serve", "serve [--addr ADDR] [--method M] [--trust-proxy] [--secure-cookies] [--session-idle D] [--session-max-age D] [--max-age D] [--cache-mb N] [--memory-limit SIZE] [--base-path /P]")
 	fs.StringVar(&addr, "addr", addr, "listen address ($MIGTRACK_ADDR)")
 	fs.StringVar(&method, "method", method, "default progress method: unsd-2023, unsd-2022 or opensdg")
 	trustProxy, err := envBool("MIGTRACK_TRUST_PROXY")
@@ -57,6 +57,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	fs.StringVar(&uploadLimit, "upload-limit", uploadLimit, "largest file an analyst may upload, e.g. 256M or 1G ($MIGTRACK_UPLOAD_LIMIT)")
 	uploadExpiry := envOr("MIGTRACK_UPLOAD_EXPIRY", importer.DefaultExpiry.String())
 	fs.StringVar(&uploadExpiry, "upload-expiry", uploadExpiry, "discard uploads not applied within this long ($MIGTRACK_UPLOAD_EXPIRY)")
+	memoryLimit := envOr("MIGTRACK_MEMORY_LIMIT", defaultMemoryLimit)
+	fs.StringVar(&memoryLimit, "memory-limit", memoryLimit,
+		"soft limit on the Go heap and runtime, e.g. 512M or 1G; the collector works harder near it; 0: none; a GOMEMLIMIT in the environment wins over the default ($MIGTRACK_MEMORY_LIMIT)")
 	limitFlags := addLimitFlags(fs)
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
@@ -74,6 +77,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return usageError("--upload-limit %q: want a size such as 256M or 1G", uploadLimit)
 	}
 	expiry, err := positiveDuration("upload-expiry", uploadExpiry)
+	if err != nil {
+		return err
+	}
+	memLimit, err := setMemoryLimit(memoryLimit, flagGiven(fs, "memory-limit") || os.Getenv("MIGTRACK_MEMORY_LIMIT") != "")
 	if err != nil {
 		return err
 	}
@@ -114,7 +121,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err := m.adviseFirstAdmin(ctx, db); err != nil {
 		return err
 	}
-	m.Logger.Info("serving migtrack", "addr", addr, "db", m.DBPath, "upload_limit", uploadLimit)
+	m.Logger.Info("serving migtrack", "addr", addr, "db", m.DBPath, "upload_limit", uploadLimit, "memory_limit", memLimit)
 	return srv.ListenAndServe(ctx, addr)
 }
 

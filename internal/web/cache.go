@@ -22,18 +22,40 @@ type rendered struct {
 // newRendered compresses and fingerprints a body once. The ETag carries
 // the data generation it was rendered at as well as the content, so a
 // proxy revalidating after an import never keeps a page of older data.
+// Both bodies are kept in slices of their own length: a rendering
+// buffer's spare capacity would otherwise stay in memory with the entry,
+// unseen by the cache's byte budget.
 func newRendered(gen int64, contentType string, body []byte) *rendered {
 	sum := sha256.Sum256(body)
-	r := &rendered{contentType: contentType, body: body,
+	r := &rendered{contentType: contentType, body: exact(body),
 		etag: `"g` + strconv.FormatInt(gen, 10) + "-" + hex.EncodeToString(sum[:8]) + `"`}
 	if len(body) > 512 {
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&buf)
 		_, _ = zw.Write(body) // writes to a bytes.Buffer cannot fail
 		_ = zw.Close()
-		r.gz = buf.Bytes()
+		gzipWriters.Put(zw)
+		r.gz = exact(buf.Bytes())
 	}
 	return r
+}
+
+// gzipWriters are reused: each holds about a megabyte of compressor
+// state, which a flood of distinct pages would otherwise allocate anew
+// for every one.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression) // the level is valid
+	return zw
+}}
+
+// exact returns b in a slice without spare capacity, copying it when a
+// buffer's growth left more than an eighth unused.
+func exact(b []byte) []byte {
+	if cap(b)-len(b) <= len(b)/8 {
+		return b
+	}
+	return bytes.Clone(b)
 }
 
 // gzipETag is the ETag of the gzip body: another representation of the

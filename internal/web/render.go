@@ -180,8 +180,11 @@ func (s *Server) cached(c echo.Context, build func(ctx context.Context, gen int6
 	}
 	// The origin is part of the key: citations carry absolute addresses.
 	return cache.get(gen, s.origin(c)+s.cacheKey(req.URL), func() (*rendered, error) {
-		// The first request's cancellation must not fail the others
-		// waiting for the same rendering.
+		// At most Config.MaxRenders renderings at once; the first
+		// request's cancellation must not fail the others waiting for
+		// the same rendering.
+		s.renders <- struct{}{}
+		defer func() { <-s.renders }()
 		return build(context.WithoutCancel(ctx), gen)
 	})
 }

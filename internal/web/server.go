@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -47,6 +48,12 @@ type Config struct {
 	// CacheBytes bounds the rendered-page cache in bytes (default 64 MiB),
 	// whatever the number or size of the pages.
 	CacheBytes int64
+	// MaxRenders bounds the pages, API answers and downloads rendered at
+	// once on cache misses (default: the number of CPUs, at least 2).
+	// Rendering is CPU work, so more at once finishes none sooner, while
+	// each holds its view model and output in memory: a flood of distinct
+	// addresses waits here instead of growing the heap.
+	MaxRenders int
 	// MaxAge is how long browsers and proxies may reuse a page, API answer
 	// or download without asking again (Cache-Control max-age). The
 	// default, 0, makes them revalidate every time, which costs a 304
@@ -109,7 +116,8 @@ type Server struct {
 	assets  *assets
 	pages   map[string]*template.Template
 	cache   *pageCache
-	vcache  *pageCache // pages pinned to a vintage: kept across imports, dropped by a rollback
+	renders chan struct{} // one token per render in progress (Config.MaxRenders)
+	vcache  *pageCache    // pages pinned to a vintage: kept across imports, dropped by a rollback
 	vmemo   vintageMemo
 	bulk    *bulkFiles
 	geo     *geography
@@ -148,6 +156,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.CacheBytes <= 0 {
 		cfg.CacheBytes = 64 << 20
 	}
+	if cfg.MaxRenders <= 0 {
+		cfg.MaxRenders = max(2, runtime.GOMAXPROCS(0))
+	}
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "2M"
 	}
@@ -170,7 +181,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, assets: a, applyWait: defaultApplyWait, cache: newPageCache(cfg.CacheBytes), vcache: newPageCache(cfg.CacheBytes / 4), cacheControl: "public, no-cache"}
+	s := &Server{cfg: cfg, log: cfg.Logger, assets: a, applyWait: defaultApplyWait, cache: newPageCache(cfg.CacheBytes), vcache: newPageCache(cfg.CacheBytes / 4),
+		renders: make(chan struct{}, cfg.MaxRenders), cacheControl: "public, no-cache"}
 	if cfg.MaxAge > 0 {
 		s.cacheControl = fmt.Sprintf("public, max-age=%d", int(cfg.MaxAge.Seconds()))
 	}
