@@ -50,6 +50,7 @@ type Service struct {
 	log      *slog.Logger
 	queue    *queue
 	progress progress
+	observer observer
 }
 
 // New returns the service.
@@ -86,6 +87,16 @@ type Request struct {
 // the refusals included. An error means the attempt could not be made or
 // recorded at all (missing file, interrupted, database unusable).
 func (s *Service) Import(ctx context.Context, path string, req Request) (sdg.Import, error) {
+	start := time.Now()
+	imp, err := s.importFile(ctx, path, req)
+	if ctx.Err() == nil {
+		s.observed("import", start, imp, err)
+	}
+	return imp, err
+}
+
+// importFile is Import without its observation.
+func (s *Service) importFile(ctx context.Context, path string, req Request) (sdg.Import, error) {
 	name := CleanName(path)
 	facts, err := s.cfg.Files.KeepFile(path, name)
 	if err != nil {

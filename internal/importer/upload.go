@@ -123,10 +123,13 @@ func (s *Service) preview(ctx context.Context, id int64, t *tracker) {
 	req := Request{User: u.User, Progress: func(rows, _ int) { t.rows.Store(int64(rows)) }}
 	req.Layout, req.Series, req.Area, req.SkipInvalid, req.Replace = u.Layout, u.Series, u.Area, u.SkipInvalid, u.Replace
 	meta := sdg.Import{FileName: u.FileName, SHA256: u.SHA256, Size: u.Size, Layout: u.Layout, User: u.User, At: u.At}
-	if err := s.stage(ctx, u, meta, req); err != nil {
+	start := time.Now()
+	imp, err := s.stage(ctx, u, meta, req)
+	if err != nil {
 		if ctx.Err() != nil {
 			return // shutting down: the upload stays pending and is read again at the next start
 		}
+		s.observed("preview", start, imp, err)
 		imp, rerr := s.refuse(ctx, meta, req, err)
 		if rerr == nil {
 			rerr = s.cfg.Store.RejectUpload(ctx, id, imp.ID)
@@ -134,15 +137,18 @@ func (s *Service) preview(ctx context.Context, id int64, t *tracker) {
 		if rerr != nil {
 			s.log.Error("record failed upload", "upload", id, "err", rerr)
 		}
+		return
 	}
+	s.observed("preview", start, imp, nil)
 }
 
-// stage reads the upload and saves its preview or rejection. An error
-// means neither was saved.
-func (s *Service) stage(ctx context.Context, u sdg.Upload, meta sdg.Import, req Request) error {
+// stage reads the upload and saves its preview or rejection, and returns
+// what it recorded (a preview has status previewed). An error means
+// neither was saved.
+func (s *Service) stage(ctx context.Context, u sdg.Upload, meta sdg.Import, req Request) (sdg.Import, error) {
 	tx, err := s.cfg.Store.BeginImport(ctx, meta)
 	if err != nil {
-		return fmt.Errorf("begin preview of upload %d: %w", u.ID, err)
+		return sdg.Import{}, fmt.Errorf("begin preview of upload %d: %w", u.ID, err)
 	}
 	defer tx.Close()
 	if u.Replace {
@@ -150,34 +156,34 @@ func (s *Service) stage(ctx context.Context, u sdg.Upload, meta sdg.Import, req 
 	}
 	problems, described, readErr, err := s.read(ctx, tx, s.cfg.Files.Path(u.SHA256, u.FileName), 0, req)
 	if err != nil {
-		return err
+		return sdg.Import{}, err
 	}
 	tx.SetDescribed(described) // listed with their indicators once applied
 	if len(problems) > 0 && (!u.SkipInvalid || readErr) {
 		imp, err := tx.Reject(ctx, problems)
 		if err != nil {
-			return err
+			return imp, err
 		}
 		tx.Close()
-		return s.cfg.Store.RejectUpload(ctx, u.ID, imp.ID)
+		return imp, s.cfg.Store.RejectUpload(ctx, u.ID, imp.ID)
 	}
 	if staged, err := tx.Staged(ctx); err != nil {
-		return err
+		return sdg.Import{}, err
 	} else if staged == 0 { // nothing to load, or skip-invalid skipped every row
 		imp, err := tx.Empty(ctx, problems)
 		if err != nil {
-			return err
+			return imp, err
 		}
 		tx.Close()
-		return s.cfg.Store.RejectUpload(ctx, u.ID, imp.ID)
+		return imp, s.cfg.Store.RejectUpload(ctx, u.ID, imp.ID)
 	}
 	p, err := tx.SavePreview(ctx, u.ID, problems)
 	if err != nil {
-		return err
+		return sdg.Import{}, err
 	}
 	s.log.Info("upload previewed", "upload", u.ID, "file", u.FileName, "new", p.Preview.Counts.New,
 		"changed", p.Preview.Counts.Changed, "unchanged", p.Preview.Counts.Unchanged, "rejected", p.Preview.Counts.Rejected)
-	return nil
+	return sdg.Import{Status: sdg.ImportPreviewed, Counts: p.Preview.Counts}, nil
 }
 
 // Apply applies a previewed upload on the queue (see
@@ -190,8 +196,12 @@ func (s *Service) Apply(ctx context.Context, id int64, done func(sdg.Import, err
 	t := s.progress.start(id, PhaseApplying)
 	var imp sdg.Import
 	err := s.queue.do(ctx, func(ctx context.Context) error {
+		start := time.Now()
 		var err error
 		imp, err = s.cfg.Store.ApplyUpload(ctx, id)
+		if ctx.Err() == nil {
+			s.observed("apply", start, imp, err)
+		}
 		if err != nil {
 			t.err.Store(sdg.ErrorMessage(err))
 			t.phase.Store(PhaseDone)
@@ -244,8 +254,12 @@ func (s *Service) Refresh(ctx context.Context, id int64) error {
 func (s *Service) Rollback(ctx context.Context, importID int64) (sdg.Import, error) {
 	var imp sdg.Import
 	err := s.queue.do(ctx, func(ctx context.Context) error {
+		start := time.Now()
 		var err error
 		imp, err = s.cfg.Store.Rollback(ctx, importID)
+		if ctx.Err() == nil {
+			s.observed("rollback", start, imp, err)
+		}
 		return err
 	})
 	return imp, err

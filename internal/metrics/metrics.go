@@ -20,9 +20,11 @@ const namespace = "migtrack"
 
 // Metrics is one process's registry with migtrack's collectors.
 type Metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	importTook *prometheus.HistogramVec
+	importRows *prometheus.CounterVec
 }
 
 // New returns a registry with the HTTP collectors and the Go runtime and
@@ -39,8 +41,17 @@ func New() *Metrics {
 			Help:    "Time to answer an HTTP request, by route pattern.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route"}),
+		importTook: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Name: "import_duration_seconds",
+			Help:    "Time import work of this process took, by step (preview: an upload read into staging; apply; rollback; import: a whole file at once) and outcome (the import's status, or failed).",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300},
+		}, []string{"step", "outcome"}),
+		importRows: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "import_step_rows_total",
+			Help: "Observations the import work of this process read or applied (new, changed, unchanged and rejected), by step and outcome.",
+		}, []string{"step", "outcome"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency,
+	m.reg.MustRegister(m.requests, m.latency, m.importTook, m.importRows,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -56,6 +67,15 @@ func (m *Metrics) Handler() http.Handler {
 func (m *Metrics) ObserveRequest(route, method string, status int, took time.Duration) {
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route).Observe(took.Seconds())
+}
+
+// ObserveImport records one finished piece of import work of this
+// process: how long it took and the observations it carried. The history
+// gauges (ImportHistory) count every import whichever process made it;
+// these say how long the server's own took.
+func (m *Metrics) ObserveImport(step, outcome string, rows int, took time.Duration) {
+	m.importTook.WithLabelValues(step, outcome).Observe(took.Seconds())
+	m.importRows.WithLabelValues(step, outcome).Add(float64(rows))
 }
 
 // GaugeFunc exports a value read when Prometheus scrapes (cache bytes,

@@ -4,12 +4,17 @@ import (
 	"context"
 	"time"
 
+	"github.com/migtrack/migtrack/internal/importer"
 	"github.com/migtrack/migtrack/internal/metrics"
 )
 
 // registerMetrics exports the page cache, the database's size, the import
-// history and the data generation, read when Prometheus scrapes.
+// history and the data generation, read when Prometheus scrapes, and the
+// duration of the import work of the upload service the server uses.
 func (s *Server) registerMetrics(m *metrics.Metrics) {
+	if s.cfg.Importer != nil {
+		s.cfg.Importer.Observe(func(st importer.Step) { m.ObserveImport(st.Name, st.Outcome, st.Rows, st.Took) })
+	}
 	m.CounterFunc("page_cache_hits_total", "Responses served from the rendered-page cache.",
 		func() float64 { return float64(s.cache.stats().Hits) })
 	m.CounterFunc("page_cache_misses_total", "Responses the page cache did not hold (rendered, or waited for).",
