@@ -135,3 +135,38 @@ func keysOf(m map[string][]byte) []string {
 	}
 	return out
 }
+
+// TestDownloadsPageBuildsNoZip opens /downloads on a fresh server: no ZIP
+// is built or started, and the page says its size is not known yet; the
+// first request of the ZIP builds it, and the page then shows its size.
+func TestDownloadsPageBuildsNoZip(t *testing.T) {
+	s, _ := newTestServer(t)
+	h := s.Handler()
+	for _, p := range []string{"/downloads", "/downloads?as_of=1"} {
+		page := get(t, h, p)
+		if page.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", p, page.Code)
+		}
+		if body := page.Body.String(); !strings.Contains(body, `id="bulk-size-unknown"`) || !strings.Contains(body, "size known after its first build") {
+			t.Errorf("%s does not say the size is unknown yet", p)
+		}
+	}
+	s.bulk.mu.Lock()
+	started := len(s.bulk.building)
+	s.bulk.mu.Unlock()
+	entries, err := os.ReadDir(s.bulk.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if started != 0 || len(entries) != 0 {
+		t.Fatalf("opening /downloads started %d builds and left %d files in %s", started, len(entries), s.bulk.dir)
+	}
+	zip := get(t, h, "/download/all.zip")
+	if zip.Code != http.StatusOK {
+		t.Fatalf("zip: status %d", zip.Code)
+	}
+	page := get(t, h, "/downloads").Body.String()
+	if !strings.Contains(page, "All data as one ZIP ("+sizeText(int64(zip.Body.Len()))+")") || strings.Contains(page, "bulk-size-unknown") {
+		t.Errorf("after the first download the page does not show the size %s", sizeText(int64(zip.Body.Len())))
+	}
+}

@@ -16,11 +16,14 @@ type downloadsView struct {
 }
 
 // showDownloads serves /downloads. It is rendered for each request (not
-// from the page cache) because the ZIP's size appears once its build,
-// started here if needed, is done.
+// from the page cache) because the ZIP's size appears once it is built.
+// Opening the page builds nothing: the first request of the ZIP itself
+// does (a build reads every observation and writes a file of a hundred
+// megabytes or more on a large database), so until then the page says
+// the size is not known yet.
 func (s *Server) showDownloads(c echo.Context) error {
 	ctx := c.Request().Context()
-	key, _, err := s.startBulk(ctx, s.origin(c))
+	key, err := s.bulkKey(ctx)
 	if err != nil {
 		return err
 	}
