@@ -14,6 +14,7 @@ import (
 
 	"github.com/migtrack/migtrack/data"
 	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/derive"
 	"github.com/migtrack/migtrack/internal/importer"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
@@ -165,10 +166,26 @@ func (m *Main) Catalog() (*catalog.Catalog, error) {
 	return m.cat, nil
 }
 
+// Deriver returns the engine of the catalog's derived series
+// (data/derived.csv), which every database handle of the process is
+// opened with, so every import path (command line, demo, web uploads)
+// recomputes them.
+func (m *Main) Deriver() (*derive.Engine, error) {
+	cat, err := m.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	return derive.New(cat.Derivations(), cat.Series(), cat.Areas()), nil
+}
+
 // Store opens the database once.
 func (m *Main) Store(ctx context.Context) (*store.DB, error) {
 	if m.db == nil {
-		db, err := store.Open(ctx, m.DBPath, store.OnWait(func(what string) {
+		d, err := m.Deriver()
+		if err != nil {
+			return nil, err
+		}
+		db, err := store.Open(ctx, m.DBPath, store.WithDeriver(d), store.OnWait(func(what string) {
 			fmt.Fprintf(m.Stderr, "waiting for another import to finish… (%s: another process is writing %s)\n", what, m.DBPath)
 		}))
 		if err != nil {

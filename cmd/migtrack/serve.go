@@ -130,7 +130,11 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 // writer connection, which the server's sessions and audit log must not
 // wait for. stop ends its worker and closes the handle.
 func (m *Main) startUploads(ctx context.Context, cat *catalog.Catalog, expiry time.Duration, limits sheet.Limits) (*importer.Service, func(), error) {
-	db, err := store.Open(ctx, m.DBPath)
+	d, err := m.Deriver()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, m.DBPath, store.WithDeriver(d))
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database %s for uploads: %w", m.DBPath, err)
 	}

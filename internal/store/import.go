@@ -209,8 +209,9 @@ func mergeProblems(problems, conflicts []sdg.Problem) []sdg.Problem {
 
 // Preview returns what Apply would do now: counts per series (new,
 // changed, unchanged, and rows rejected as conflicting duplicates) and the
-// conflicts. It writes nothing to observations or imports; its work table
-// lives in TEMP and goes with Close. It ends staging.
+// conflicts; its note names the derived series Apply would recompute. It
+// writes nothing to observations or imports; its work table lives in TEMP
+// and goes with Close. It ends staging.
 func (t *ImportTx) Preview(ctx context.Context) (sdg.Import, error) {
 	if err := t.seal(ctx); err != nil {
 		return sdg.Import{}, err
@@ -219,12 +220,15 @@ func (t *ImportTx) Preview(ctx context.Context) (sdg.Import, error) {
 	if err != nil {
 		return sdg.Import{}, err
 	}
-	return t.record(sdg.ImportPreviewed, by, nil), nil
+	imp := t.record(sdg.ImportPreviewed, by, nil)
+	t.db.noteRecompute(&imp)
+	return imp, nil
 }
 
 // Apply writes the staged observations in one transaction: new keys are
 // inserted, changed ones get a new version (the old one closed, kept as
-// history), unchanged ones are not touched. problems are the rows the
+// history), unchanged ones are not touched; derived series whose inputs or
+// output changed are recomputed in the same transaction (derived.go). problems are the rows the
 // reader skipped; they are kept with the import, together with the
 // conflicting duplicates, whose keys are left out. The import is recorded
 // as applied even when nothing changed (its note then says "no changes").
@@ -259,6 +263,9 @@ func (t *ImportTx) Apply(ctx context.Context, problems []sdg.Problem) (sdg.Impor
 		return sdg.Import{}, fmt.Errorf("import %s: insert values: %w", t.meta.FileName, err)
 	}
 	if err := t.applyRetractions(ctx, tx, imp.ID); err != nil {
+		return sdg.Import{}, err
+	}
+	if err := t.db.recompute(ctx, tx, &imp); err != nil {
 		return sdg.Import{}, err
 	}
 	if err := refreshSummary(ctx, tx, imp); err != nil {

@@ -53,6 +53,9 @@ type DB struct {
 	writer *sql.DB // one connection: SQLite has one writer anyway, and imports pin it for their temp tables
 	reader *sql.DB
 	onWait func(what string)
+	// deriver recomputes derived series in the imports that change their
+	// inputs or output (derived.go); nil: none.
+	deriver sdg.Deriver
 }
 
 // Option configures Open.

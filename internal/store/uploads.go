@@ -119,6 +119,7 @@ func (t *ImportTx) SavePreview(ctx context.Context, id int64, problems []sdg.Pro
 		return sdg.Upload{}, err
 	}
 	u.Preview = t.record(sdg.ImportPreviewed, by, problems)
+	t.db.noteRecompute(&u.Preview)
 	if u.Generation, err = generation(ctx, tx); err != nil {
 		return sdg.Upload{}, err
 	}
@@ -151,7 +152,8 @@ func (t *ImportTx) SavePreview(ctx context.Context, id int64, problems []sdg.Pro
 }
 
 // ApplyUpload applies a previewed upload in one transaction: exactly the
-// values its preview listed, recorded as an applied import. If the data
+// values its preview listed, recorded as an applied import, and the
+// derived series they make due recomputed (derived.go). If the data
 // changed since the preview (another import applied or rolled back) it
 // refuses with a conflict and writes nothing: the preview's numbers no
 // longer hold, and the analyst needs a fresh one.
@@ -183,6 +185,9 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO observations (`+obsCols+`, valid_from)
 		SELECT `+obsCols+`, ? FROM upload_changes WHERE upload_id = ?`, imp.ID, id); err != nil {
 		return sdg.Import{}, fmt.Errorf("apply upload %d: insert values: %w", id, err)
+	}
+	if err := db.recompute(ctx, tx, &imp); err != nil {
+		return sdg.Import{}, err
 	}
 	if err := refreshSummary(ctx, tx, imp); err != nil {
 		return sdg.Import{}, err
