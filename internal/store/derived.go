@@ -20,7 +20,8 @@ import (
 // values: a new key is inserted, a changed value closed and versioned, a
 // computed value whose inputs are gone retracted. So the import's changes
 // list the recomputed values, "as of" an earlier import shows the earlier
-// ones, and rollback restores them with the rest, with no code of its own.
+// ones, and rollback restores them with the rest, with no code of its own
+// (only a guard: derivedBlocker).
 //
 // A current value of the output that is not computed (published by the
 // custodian) is never touched: it wins. A published value arriving later
@@ -114,6 +115,9 @@ func (db *DB) recompute(ctx context.Context, tx *sql.Tx, imp *sdg.Import) error 
 			by.Add(written)
 			imp.BySeries[d.Output] = by
 			imp.Counts.Add(written)
+		}
+		if c == (sdg.Counts{}) && kept == 0 {
+			continue // nothing to compute from yet (population before any refugees)
 		}
 		note := fmt.Sprintf("%s recomputed from %s: %d new, %d changed, %d removed, %d unchanged",
 			d.Output, strings.Join(d.Inputs, ", "), c.New, c.Changed, c.Removed, c.Unchanged)
@@ -259,4 +263,35 @@ func updateImportCounts(ctx context.Context, tx *sql.Tx, imp sdg.Import) error {
 		return fmt.Errorf("import %s: record recomputed counts: %w", imp.FileName, err)
 	}
 	return nil
+}
+
+// derivedBlocker returns the first later import that computed a derived
+// value from values import id set or closed (0 when none). A derived
+// value depends only on its own area's inputs, so that is a computed
+// value of a derivation's output, written after id, in an area where id
+// changed one of its inputs. Rolling id back would leave that value
+// computed from inputs no longer there; the later import must be rolled
+// back first, as for any later import that built on id's values.
+func (db *DB) derivedBlocker(ctx context.Context, q querier, id int64) (int64, error) {
+	if db.deriver == nil {
+		return 0, nil
+	}
+	var first int64
+	for _, d := range db.deriver.Derivations() {
+		args := []any{id, len(sdg.ComputedBy), sdg.ComputedBy, d.Output, id, id}
+		for _, s := range d.Inputs {
+			args = append(args, s)
+		}
+		var blocker sql.NullInt64
+		if err := q.QueryRowContext(ctx, `SELECT min(n.valid_from) FROM observations n
+			WHERE n.valid_from > ? AND substr(n.source, 1, ?) = ? AND n.series = ?
+				AND n.area IN (SELECT area FROM observations WHERE (valid_from = ? OR valid_to = ?)
+					AND series IN (?`+strings.Repeat(", ?", len(d.Inputs)-1)+`))`, args...).Scan(&blocker); err != nil {
+			return 0, fmt.Errorf("roll back import %d: check later recomputations of %s: %w", id, d.Output, err)
+		}
+		if blocker.Valid && (first == 0 || blocker.Int64 < first) {
+			first = blocker.Int64
+		}
+	}
+	return first, nil
 }

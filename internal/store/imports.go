@@ -227,7 +227,8 @@ func (db *DB) Changes(ctx context.Context, importID int64, q ChangeQuery) ([]sdg
 //
 // Any applied import can be rolled back as long as no later import changed
 // a value it set (otherwise undoing it would silently undo part of the
-// later one too): that is refused with a conflict naming the blocking
+// later one too) nor computed a derived value from values it changed
+// (derivedBlocker): that is refused with a conflict naming the blocking
 // import, which must be rolled back first. Re-importing a value unchanged
 // does not block.
 func (db *DB) Rollback(ctx context.Context, id int64) (sdg.Import, error) {
@@ -259,6 +260,17 @@ func (db *DB) Rollback(ctx context.Context, id int64) (sdg.Import, error) {
 			return sdg.Import{}, err
 		}
 		blocker = sql.NullInt64{Int64: later, Valid: later != 0}
+	}
+	if !blocker.Valid {
+		later, err := db.derivedBlocker(ctx, tx, id)
+		if err != nil {
+			return sdg.Import{}, err
+		}
+		if later != 0 {
+			return sdg.Import{}, sdg.Errorf(sdg.EConflict,
+				"import %d cannot be rolled back: import %d computed derived values from values it set or retracted; roll back import %d first",
+				id, later, later)
+		}
 	}
 	if blocker.Valid {
 		return sdg.Import{}, sdg.Errorf(sdg.EConflict,
