@@ -86,7 +86,7 @@ func iomColumns(h []string) iomCols {
 	}
 	return iomCols{
 		id:      firstWhere(h, is("webid", "incidentid", "mainid", "id")),
-		region:  firstWhere(h, has("region", "incident"), is("region", "incidentregion")),
+		region:  firstWhere(h, has("region", "incident"), is("region")),
 		year:    firstWhere(h, has("incident", "year"), is("reportedyear", "year"), has("year")),
 		date:    firstWhere(h, has("incident", "date"), is("reporteddate", "date"), has("date")),
 		dead:    firstWhere(h, iomDeadHeader),
