@@ -2,15 +2,13 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/migtrack/migtrack/data"
-	"github.com/migtrack/migtrack/internal/catalog"
-	"github.com/migtrack/migtrack/internal/derive"
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
@@ -19,9 +17,10 @@ import (
 // of the incident rows (read here with encoding/csv): the World's dead and
 // missing of 2016 (8,070 together, as the data README says) and the
 // Mediterranean's of 2015, which hold Web ID 40345's 750 dead and 272
-// missing. 10.7.3 SM_DTH_MIGR is then computed from the stored values by
-// the catalog's derived.csv row and the derive engine, and checked against
-// the same hand sums.
+// missing. 10.7.3 SM_DTH_MIGR, which the store computes from them by
+// derived.csv inside the import, is dead + missing for every key; a later
+// export that revises one incident changes the computed values that count
+// it, and rolling that import back restores the database exactly.
 func TestImportIOMIncidents(t *testing.T) {
 	path := realFile(t, "iom_mmp", "MissingMigrants-Global-2020-01-08T14-05-32.csv")
 	f, err := os.Open(path)
@@ -88,32 +87,60 @@ func TestImportIOMIncidents(t *testing.T) {
 		}
 	}
 
-	// SM_DTH_MIGR from the stored inputs, by the catalog's derivation.
-	cat, err := catalog.Load(data.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, ok := cat.Derivation("SM_DTH_MIGR")
-	if !ok {
-		t.Fatal("derived.csv has no SM_DTH_MIGR")
-	}
-	inputs := map[string][]sdg.Observation{}
-	for _, r := range rows {
-		inputs[r.Series] = append(inputs[r.Series], sdg.Observation{
-			Key:   sdg.Key{Series: r.Series, Area: r.AreaCode, Period: r.Period, Dims: sdg.Dims(r.Disaggregation)},
-			Value: r.Value, Source: r.Source, ImportID: r.ImportID})
-	}
-	computed := map[string]sdg.Observation{}
-	for _, o := range derive.New(cat.Derivations(), cat.Series(), cat.Areas()).Derive(d, inputs) {
-		computed[o.Area+"|"+o.Period+"|"+string(o.Dims)] = o
-	}
+	// SM_DTH_MIGR, computed by the store from derived.csv inside the
+	// import: dead + missing of the same key, for every key written.
+	computed := exported(t, db, "--series", "SM_DTH_MIGR")
 	if len(computed) != len(rows)/2 {
 		t.Errorf("%d SM_DTH_MIGR values from %d inputs", len(computed), len(rows))
 	}
-	if o := computed["001|2016|"]; o.Value != 8070 || !strings.HasPrefix(o.Source, sdg.ComputedBy) || !strings.Contains(o.Source, "IOM Missing Migrants Project") {
+	for key, o := range computed {
+		k := strings.TrimPrefix(key, "SM_DTH_MIGR|")
+		d, m := rows["MT_MMP_DEAD|"+k], rows["MT_MMP_MISSING|"+k]
+		if o.Value != d.Value+m.Value || !strings.HasPrefix(o.Source, sdg.ComputedBy) || !strings.Contains(o.Source, "IOM Missing Migrants Project") {
+			t.Errorf("SM_DTH_MIGR %s: %v from %q, inputs %v + %v", k, o.Value, o.Source, d.Value, m.Value)
+		}
+	}
+	if o := computed["SM_DTH_MIGR|001|2016|"]; o.Value != 8070 {
 		t.Errorf("SM_DTH_MIGR World 2016: %+v, want 8,070", o)
 	}
-	if o := computed["IOM_MED|2015|"]; o.Value != med2015[0]+med2015[1] {
+	if o := computed["SM_DTH_MIGR|IOM_MED|2015|"]; o.Value != med2015[0]+med2015[1] {
 		t.Errorf("SM_DTH_MIGR Mediterranean 2015: %v, hand sum %v", o.Value, med2015[0]+med2015[1])
+	}
+
+	// A later export revises Web ID 40345 (760 dead, total 1,032): the
+	// computed values that count it change by 10, and rolling that import
+	// back restores the database exactly.
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := `"40345","Mediterranean","April 18, 2015","2015","Apr","750","272","1,022"`
+	if !strings.Contains(string(raw), old) {
+		t.Fatalf("the sample has no %s", old)
+	}
+	later := filepath.Join(t.TempDir(), "MissingMigrants-Global-2020-02-01T09-00-00.csv")
+	if err := os.WriteFile(later, []byte(strings.Replace(string(raw), old, `"40345","Mediterranean","April 18, 2015","2015","Apr","760","272","1,032"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, db)
+	var imps []sdg.Import
+	if err := json.Unmarshal([]byte(mustRun(t, db, "import", later, "--json")), &imps); err != nil || len(imps) != 1 {
+		t.Fatalf("json report: %v", err)
+	}
+	revised := exported(t, db, "--series", "SM_DTH_MIGR")
+	for _, key := range []string{"SM_DTH_MIGR|IOM_MED|2015|", "SM_DTH_MIGR|001|2015|", "SM_DTH_MIGR|IOM_MED|2015|MIGRATION_ROUTE=CENTRAL_MEDITERRANEAN"} {
+		if revised[key].Value != computed[key].Value+10 || !strings.Contains(revised[key].Source, "export of 2020-02-01") {
+			t.Errorf("%s after the later export: %+v, was %v", key, revised[key], computed[key].Value)
+		}
+	}
+	if revised["SM_DTH_MIGR|IOM_MED|2016|"].Value != computed["SM_DTH_MIGR|IOM_MED|2016|"].Value {
+		t.Error("a value the revision does not touch changed")
+	}
+	mustRun(t, db, "imports", "rollback", strconv.FormatInt(imps[0].ID, 10))
+	if dump(t, db) != before {
+		t.Error("rolling the later export back did not restore the database exactly")
+	}
+	if o := exported(t, db, "--series", "SM_DTH_MIGR")["SM_DTH_MIGR|IOM_MED|2015|"]; o.Value != med2015[0]+med2015[1] {
+		t.Errorf("SM_DTH_MIGR Mediterranean 2015 after rollback: %v", o.Value)
 	}
 }
