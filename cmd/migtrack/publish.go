@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/migtrack/migtrack/internal/derive"
 	"github.com/migtrack/migtrack/internal/publish"
 	"github.com/migtrack/migtrack/internal/web"
 )
@@ -28,9 +27,13 @@ func runPublish(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	engine, err := m.Deriver()
+	if err != nil {
+		return err
+	}
 	// Each address is rendered once: a page cache would only hold memory.
 	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method, GenerationTTL: -1, CacheBytes: 1,
-		Deriver: derive.New(cat.Derivations(), cat.Series(), cat.Areas())})
+		Deriver: engine})
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/migtrack/migtrack/internal/auth"
 	"github.com/migtrack/migtrack/internal/catalog"
-	"github.com/migtrack/migtrack/internal/derive"
 	"github.com/migtrack/migtrack/internal/importer"
 	"github.com/migtrack/migtrack/internal/sheet"
 	"github.com/migtrack/migtrack/internal/store"
@@ -111,10 +110,14 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer stop()
+	engine, err := m.Deriver()
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method,
 		Auth: policy, TrustProxy: trustProxy, SecureCookies: secureCookies,
 		MaxAge: pageMaxAge, CacheBytes: int64(cacheMB) << 20, BasePath: basePath, Importer: svc, UploadLimit: limit,
-		DownloadDir: m.DBPath + ".downloads", Deriver: derive.New(cat.Derivations(), cat.Series(), cat.Areas())})
+		DownloadDir: m.DBPath + ".downloads", Deriver: engine})
 	if err != nil {
 		return fmt.Errorf("start web server: %w", err)
 	}

@@ -54,15 +54,16 @@ func importFile(t testing.TB, db *store.DB, cat *catalog.Catalog, path string) s
 	return imp
 }
 
-// derivedFixture is a store holding real custodian data: the UNHCR Refugee
-// Data Finder export (refugees by origin, 2015–2020) and UN DESA's 2017
-// population table, then one published 10.7.4 value (Syria 2018, as the
-// SDG Global Database would give it), with a server computing derived
-// series with the engine the store uses.
+// derivedFixture is a store that computes derived series as it imports,
+// holding real custodian data: the UNHCR Refugee Data Finder export
+// (refugees by origin, 2015–2020), UN DESA's 2017 population table and
+// IOM's Missing Migrants incident records, then one published 10.7.4
+// value (Syria 2018, as the SDG Global Database would give it), with a
+// server computing derived series with the same engine.
 type derivedFixture struct {
-	srv                 *Server
-	db                  *store.DB
-	unhcr, pop, publish sdg.Import
+	srv                      *Server
+	db                       *store.DB
+	unhcr, pop, iom, publish sdg.Import
 }
 
 func newDerivedFixture(t testing.TB) *derivedFixture {
@@ -70,7 +71,7 @@ func newDerivedFixture(t testing.TB) *derivedFixture {
 	ctx := context.Background()
 	cat := loadCatalog(t)
 	engine := derive.New(cat.Derivations(), cat.Series(), cat.Areas())
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "migtrack.db"))
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "migtrack.db"), store.WithDeriver(engine))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +79,7 @@ func newDerivedFixture(t testing.TB) *derivedFixture {
 	f := &derivedFixture{db: db}
 	f.unhcr = importFile(t, db, cat, realData(t, "unhcr", "population__audreydkim-unhrc_data_expo.csv"))
 	f.pop = importFile(t, db, cat, realData(t, "undesa_ims", "UN_MigrantStockTotal_2017.xlsx"))
+	f.iom = importFile(t, db, cat, realData(t, "iom_mmp", "MissingMigrants-Global-2020-01-08T14-05-32.csv"))
 	published := []sdg.Observation{{Key: sdg.Key{Series: "SM_POP_REFG_OR", Area: "760", Period: "2018"}, Value: 36421.5,
 		Source: "UNHCR, SDG Global Database"}}
 	importObservations(t, db, "sdg_global_10.7.4.csv", published)
@@ -124,6 +126,19 @@ func TestDerivedSeriesPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	var refugees2018, pop2017 float64
+	afg, err := f.db.Observations(ctx, store.Filter{Series: []string{"SM_POP_REFG_OR"}, Areas: []string{"004"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	afg2018 := 0.0
+	for _, o := range afg {
+		if o.Period == "2018" && sdg.IsComputed(o) {
+			afg2018 = o.Value
+		}
+	}
+	if len(afg) != 6 || afg2018 == 0 {
+		t.Errorf("the store holds %d computed values for Afghanistan (2018: %v), want 2015–2020", len(afg), afg2018)
+	}
 	for _, o := range pop {
 		switch {
 		case o.Series == "MT_POP" && o.Dims == "" && o.Period == "2017":
@@ -161,6 +176,12 @@ func TestDerivedSeriesPage(t *testing.T) {
 			foot := fmt.Sprintf("MT_REFUGEES_OR 2018 = %s (import %d) ÷ MT_POP 2017 = ", sdg.GroupThousands(strconv.FormatFloat(refugees2018, 'f', -1, 64)), f.unhcr.ID)
 			if !strings.Contains(row, foot) || !strings.Contains(row, fmt.Sprintf("thousand (import %d), the nearest year to 2018 × 100,000", f.pop.ID)) {
 				t.Errorf("no footnote naming the inputs' imports %d and %d in the table: %s", f.unhcr.ID, f.pop.ID, shorten(row, 4000))
+			}
+			// Afghanistan has no published value: the store computed its
+			// values on import, each footnote naming the inputs' imports.
+			afg := fmt.Sprintf("Afghanistan | 2018 | %s | | computed by migtrack from its inputs (see the footnote) | MT_REFUGEES_OR 2018 = ", fmtNum(afg2018))
+			if !strings.Contains(row, afg) {
+				t.Errorf("no stored computed value for Afghanistan 2018 (%s) in the table: %s", fmtNum(afg2018), shorten(row, 4000))
 			}
 			if !strings.Contains(row, "2018 | 36,422 | | reported") || !strings.Contains(row, "UNHCR, SDG Global Database") ||
 				!strings.Contains(row, "the published value above wins") {
