@@ -42,7 +42,10 @@ func (m *Main) loadDemo(ctx context.Context) ([]sdg.Import, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "migtrack-demo-")
+	// Beside the database, not in the system's temporary directory: a
+	// container's root (distroless, or run --read-only) may have no
+	// writable /tmp, while the database's directory is writable.
+	dir, err := os.MkdirTemp(filepath.Dir(m.DBPath), ".migtrack-demo-")
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}

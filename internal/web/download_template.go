@@ -16,7 +16,9 @@ func (s *Server) downloadTemplate(c echo.Context) error {
 	if _, err := s.seriesByCode(code); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp("", "migtrack-template-*.xlsx")
+	// In the server's own download directory: the system's temporary
+	// directory may not be writable in a container.
+	tmp, err := os.CreateTemp(s.cfg.DownloadDir, "template-*.xlsx")
 	if err != nil {
 		return fmt.Errorf("template %s: %w", code, err)
 	}
