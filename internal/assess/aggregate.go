@@ -324,7 +324,13 @@ func (ix *Index) compute(s sdg.Series, g sdg.Grouping, period string) (sdg.AreaV
 			sum += w * val.Value
 			wsum += w
 		case sdg.AggRatioOfSums:
+			// A population denominator comes, like the coverage's, from
+			// the nearest year with data (the derived ratios of
+			// data/derived.csv pick it so too); any other from the year.
 			dv, ok := ix.exact(s.Denominator, m, year)
+			if s.Denominator == PopulationSeries {
+				dv, ok = pop.value[i], pop.known[i]
+			}
 			if !ok || dv == 0 {
 				continue
 			}

@@ -93,6 +93,14 @@ func TestAggregate(t *testing.T) {
 			want: 840000.0 / 176e6 * 100, has: true, prov: sdg.Computed, with: 3, share: 1,
 		},
 		{
+			// Migrants counted in 2017, population known only for 2015:
+			// the population denominator comes from the nearest year, as
+			// for coverage and the derived ratios, and the note says so.
+			name: "ratio_of_sums_nearest_population", series: "MT_MIGSTOCK_PCT", period: "2017",
+			obs:  append([]sdg.Observation{obs("MT_MIGSTOCK", "012", "2017", 240000), obs("MT_MIGSTOCK", "504", "2017", 100000), obs("MT_MIGSTOCK", "818", "2017", 500000)}, pop2015...),
+			want: 840000.0 / 176e6 * 100, has: true, prov: sdg.Computed, with: 3, share: 1, note: "nearest year",
+		},
+		{
 			// Levels 2, 3, 4 against level 3: two of three meet = 66.67 %.
 			name: "share_meeting", series: "SG_CPA_MIGR", period: "2019",
 			obs:  append([]sdg.Observation{obs("SG_CPA_MIGR", "012", "2019", 2), obs("SG_CPA_MIGR", "504", "2019", 3), obs("SG_CPA_MIGR", "818", "2019", 4)}, pop2015...),
