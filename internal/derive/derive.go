@@ -212,10 +212,26 @@ func (e *Engine) sum(d sdg.Derivation, inputs map[string][]sdg.Observation) []sd
 			Key:      k,
 			Value:    v / math.Pow10(e.multiplier[d.Output]),
 			Source:   computedSource(used),
-			Footnote: strings.Join(terms, " + "),
+			Footnote: strings.Join(terms, " + ") + inputNotes(used),
 		})
 	}
 	return out
+}
+
+// inputNotes carries the footnotes of a sum's inputs into its own, each
+// once: "; Sum of 1,275 incident records." keeps the count of incident
+// records behind a 10.7.3 value with the value. "" when none has one.
+func inputNotes(used []sdg.Observation) string {
+	var notes []string
+	for _, o := range used {
+		if o.Footnote != "" && !slices.Contains(notes, o.Footnote) {
+			notes = append(notes, o.Footnote)
+		}
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(notes, " ")
 }
 
 // describe names an input value for a footnote: "MT_POP 2017 = 17,070

@@ -3,6 +3,7 @@ package derive
 import (
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/migtrack/migtrack/internal/sdg"
@@ -202,6 +203,25 @@ func TestSumDeadAndMissing(t *testing.T) {
 	req.Missing = sdg.MissingRequired
 	if got := byKey(t, engine().Derive(req, in)); len(got) != 2 || got[[2]string{"150", "2016|"}].Value != 8070 {
 		t.Errorf("required rule: %+v, want only the two 2016 keys of 150", got)
+	}
+}
+
+// TestSumKeepsRecordCounts: the count of incident records behind the
+// inputs (their footnotes) stays with a 10.7.3 value, once when the inputs
+// share it.
+func TestSumKeepsRecordCounts(t *testing.T) {
+	dead := obs("MT_MMP_DEAD", "150", "2016", "", 5143, iom, 7)
+	missing := obs("MT_MMP_MISSING", "150", "2016", "", 2927, iom, 7)
+	dead.Footnote, missing.Footnote = "Sum of 1,275 incident records.", "Sum of 1,275 incident records."
+	out := engine().Derive(deadAndMissing, map[string][]sdg.Observation{"MT_MMP_DEAD": {dead}, "MT_MMP_MISSING": {missing}})
+	want := "MT_MMP_DEAD 2016 = 5,143 (import 7) + MT_MMP_MISSING 2016 = 2,927 (import 7); Sum of 1,275 incident records."
+	if len(out) != 1 || out[0].Footnote != want {
+		t.Fatalf("Derive = %+v, want one value with footnote %q", out, want)
+	}
+	missing.Footnote = "Sum of 1,270 incident records."
+	out = engine().Derive(deadAndMissing, map[string][]sdg.Observation{"MT_MMP_DEAD": {dead}, "MT_MMP_MISSING": {missing}})
+	if len(out) != 1 || !strings.HasSuffix(out[0].Footnote, "; Sum of 1,275 incident records. Sum of 1,270 incident records.") {
+		t.Errorf("differing input footnotes: %q, want both, in input order", out[0].Footnote)
 	}
 }
 
