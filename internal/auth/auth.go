@@ -49,6 +49,12 @@ type Config struct {
 	// FailureWindow is the period over which failures are forgiven
 	// (default 15 minutes).
 	FailureWindow time.Duration
+	// WriteWait bounds how long a sign-in or sign-out waits for the
+	// database's write lock (default DefaultWriteWait). Another process
+	// (an import on the command line) may hold it for many seconds; past
+	// this wait the attempt is refused with a *BusyError instead of
+	// hanging.
+	WriteWait time.Duration
 	// Now is the clock (default time.Now); tests move it.
 	Now func() time.Time
 	// Logger receives warnings (default slog.Default()).
@@ -63,6 +69,10 @@ const (
 	DefaultAccountFailures = 5
 	DefaultAddressFailures = 20
 	DefaultFailureWindow   = 15 * time.Minute
+	DefaultWriteWait       = 2 * time.Second
+	// BusyRetryAfter is what a *BusyError suggests waiting: long enough
+	// for most imports to finish, short enough to try again by hand.
+	BusyRetryAfter = 10 * time.Second
 )
 
 // Password bounds: bcrypt reads at most 72 bytes, and a longer password
@@ -128,6 +138,9 @@ func (c Config) withDefaults() Config {
 	if c.FailureWindow <= 0 {
 		c.FailureWindow = DefaultFailureWindow
 	}
+	if c.WriteWait <= 0 {
+		c.WriteWait = DefaultWriteWait
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -153,6 +166,34 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("too many failed sign-ins: try again in %s", e.RetryAfter.Round(time.Second))
 }
 
+// BusyError refuses a sign-in or sign-out whose writes (the session, the
+// audit log) waited Config.WriteWait for the database's write lock, held
+// by another process's long write (an import).
+type BusyError struct {
+	RetryAfter time.Duration
+}
+
+// Error implements error.
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("the database is busy with another change (an import): try again in %s", e.RetryAfter.Round(time.Second))
+}
+
+// writes returns the context a sign-in's or sign-out's writes run under:
+// ctx bounded by Config.WriteWait.
+func (s *Service) writes(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.cfg.WriteWait)
+}
+
+// busy turns err, from a write under wctx (see writes), into a
+// *BusyError when wctx ran out while the caller was still waiting.
+func (s *Service) busy(ctx, wctx context.Context, what string, err error) error {
+	if err == nil || !errors.Is(wctx.Err(), context.DeadlineExceeded) || ctx.Err() != nil {
+		return err
+	}
+	s.log.Warn("database busy: gave up waiting for the write lock", "for", what, "waited", s.cfg.WriteWait, "err", err)
+	return &BusyError{RetryAfter: BusyRetryAfter}
+}
+
 // Login is a successful sign-in: the session and the token for its cookie.
 type Login struct {
 	Session sdg.Session
@@ -161,7 +202,8 @@ type Login struct {
 
 // Login checks name and password, coming from client address ip, and
 // starts a new session. Failures return ErrBadCredentials or a
-// *ThrottledError and are recorded in the audit log.
+// *ThrottledError and are recorded in the audit log. Its writes wait at
+// most Config.WriteWait for another writer, then return a *BusyError.
 func (s *Service) Login(ctx context.Context, name, password, ip string) (Login, error) {
 	now := s.cfg.Now()
 	name = strings.TrimSpace(name)
@@ -205,9 +247,11 @@ func (s *Service) Login(ctx context.Context, name, password, ip string) (Login, 
 		case u.Disabled:
 			reason = "account disabled"
 		}
-		if err := s.db.RecordAudit(ctx, sdg.AuditEntry{At: now, User: clip(name), Action: sdg.AuditLoginFailed,
+		wctx, cancel := s.writes(ctx)
+		defer cancel()
+		if err := s.db.RecordAudit(wctx, sdg.AuditEntry{At: now, User: clip(name), Action: sdg.AuditLoginFailed,
 			Object: clip(name), Detail: reason, IP: ip}); err != nil {
-			return Login{}, err
+			return Login{}, s.busy(ctx, wctx, "audit of a failed sign-in", err)
 		}
 		return Login{}, ErrBadCredentials
 	}
@@ -219,16 +263,18 @@ func (s *Service) Login(ctx context.Context, name, password, ip string) (Login, 
 	}
 	sess := sdg.Session{ID: sessionKey(token), User: u, Created: now, Seen: now,
 		IdleExpires: now.Add(min(s.cfg.IdleTimeout, s.cfg.MaxAge)), Expires: now.Add(s.cfg.MaxAge)}
-	if err := s.db.CreateSession(ctx, sess); err != nil {
-		return Login{}, err
+	wctx, cancel := s.writes(ctx)
+	defer cancel()
+	if err := s.db.CreateSession(wctx, sess); err != nil {
+		return Login{}, s.busy(ctx, wctx, "sign-in", err)
 	}
-	if n, err := s.db.PurgeSessions(ctx, now); err != nil {
+	if n, err := s.db.PurgeSessions(wctx, now); err != nil {
 		s.log.Warn("purge expired sessions", "err", err)
 	} else if n > 0 {
 		s.log.Info("purged expired sessions", "count", n)
 	}
-	if err := s.db.RecordAudit(ctx, sdg.AuditEntry{At: now, User: u.Name, Action: sdg.AuditLogin, Object: u.Name, IP: ip}); err != nil {
-		return Login{}, err
+	if err := s.db.RecordAudit(wctx, sdg.AuditEntry{At: now, User: u.Name, Action: sdg.AuditLogin, Object: u.Name, IP: ip}); err != nil {
+		return Login{}, s.busy(ctx, wctx, "audit of a sign-in", err)
 	}
 	return Login{Session: sess, Token: token}, nil
 }
@@ -276,12 +322,16 @@ func (s *Service) Session(ctx context.Context, token string) (sdg.Session, error
 }
 
 // Logout ends the session the token names, server side: the cookie no
-// longer works even if kept.
+// longer works even if kept. Its writes wait at most Config.WriteWait
+// for another writer, then return a *BusyError.
 func (s *Service) Logout(ctx context.Context, sess sdg.Session, ip string) error {
-	if err := s.db.DeleteSession(ctx, sess.ID); err != nil {
-		return err
+	wctx, cancel := s.writes(ctx)
+	defer cancel()
+	if err := s.db.DeleteSession(wctx, sess.ID); err != nil {
+		return s.busy(ctx, wctx, "sign-out", err)
 	}
-	return s.db.RecordAudit(ctx, sdg.AuditEntry{At: s.cfg.Now(), User: sess.User.Name, Action: sdg.AuditLogout, Object: sess.User.Name, IP: ip})
+	err := s.db.RecordAudit(wctx, sdg.AuditEntry{At: s.cfg.Now(), User: sess.User.Name, Action: sdg.AuditLogout, Object: sess.User.Name, IP: ip})
+	return s.busy(ctx, wctx, "audit of a sign-out", err)
 }
 
 // newToken returns 256 random bits, URL-safe.

@@ -3,11 +3,14 @@ package web
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/migtrack/migtrack/internal/auth"
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
@@ -43,14 +46,19 @@ type errorView struct {
 // handleError is Echo's HTTPErrorHandler. Domain errors keep their safe
 // message; Echo's own errors (unknown route, body too large) keep theirs;
 // anything else is internal: logged with the request id, and the user sees
-// only a generic message and the id to quote.
+// only a generic message and the id to quote. A database busy with another
+// process's write (auth.BusyError) is 503 with Retry-After.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
 	v := errorView{Request: c.Response().Header().Get(echo.HeaderXRequestID)}
 	var he *echo.HTTPError
+	var busy *auth.BusyError
 	switch {
+	case errors.As(err, &busy):
+		v.Status, v.Message = http.StatusServiceUnavailable, busy.Error()
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(busy.RetryAfter.Seconds()))))
 	case errors.As(err, &he):
 		v.Status = he.Code
 		v.Message = http.StatusText(he.Code)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"math"
 	"net/http"
@@ -20,12 +21,18 @@ func (s *Server) login(c echo.Context) error {
 	v := loginView{Next: localPath(c.FormValue("next"), afterLogin), Name: c.FormValue("name")}
 	res, err := s.auth.Login(ctx, v.Name, c.FormValue("password"), c.RealIP())
 	var throttled *auth.ThrottledError
+	var busy *auth.BusyError
 	switch {
 	case errors.As(err, &throttled):
 		secs := int(math.Ceil(throttled.RetryAfter.Seconds()))
 		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 		v.Message = "Too many failed sign-ins. Try again in " + waitText(secs) + "."
 		return s.renderLogin(c, http.StatusTooManyRequests, v)
+	case errors.As(err, &busy):
+		secs := int(math.Ceil(busy.RetryAfter.Seconds()))
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+		v.Message = "The database is busy with another change (an import). Try again in " + waitText(secs) + "."
+		return s.renderLogin(c, http.StatusServiceUnavailable, v)
 	case errors.Is(err, auth.ErrBadCredentials):
 		v.Message = "Wrong account name or password."
 		return s.renderLogin(c, http.StatusUnauthorized, v)
@@ -33,8 +40,13 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	if old, ok := sessionOf(c); ok {
-		if err := s.cfg.Store.DeleteSession(ctx, old.ID); err != nil {
-			return err
+		// The new cookie replaces the old session's in this browser, so
+		// ending it is tidying: a busy database does not hold up the
+		// sign-in for it (it expires by itself).
+		dctx, cancel := context.WithTimeout(ctx, auth.DefaultWriteWait)
+		defer cancel()
+		if err := s.cfg.Store.DeleteSession(dctx, old.ID); err != nil {
+			s.log.Warn("end the previous session at sign-in", "user", old.User.Name, "err", err)
 		}
 	}
 	s.setSessionCookie(c, res.Token, res.Session.Expires)
