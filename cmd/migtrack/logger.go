@@ -30,6 +30,10 @@ func newLogger(w io.Writer) (*slog.Logger, error) {
 	}
 }
 
+// jsonLogs reports whether the process logs JSON lines
+// ($MIGTRACK_LOG_FORMAT=json), where nothing else may go to standard error.
+func jsonLogs() bool { return strings.EqualFold(os.Getenv("MIGTRACK_LOG_FORMAT"), "json") }
+
 // setDefaultLogger makes the process's default logger (used by packages
 // that log without a logger handed in, and by the standard log package)
 // write the same format as the commands' own.

@@ -175,7 +175,9 @@ func (m *Main) adviseFirstAdmin(ctx context.Context, db *store.DB) error {
 	}
 	cmd := fmt.Sprintf("migtrack --db %s users add NAME --role admin", m.DBPath)
 	m.Logger.Warn("no admin account yet: viewing works, but nobody can sign in to upload or manage accounts", "create_one", cmd)
-	fmt.Fprintf(m.Stderr, "migtrack: no admin account yet. Create one with:\n  %s\n", cmd)
+	if !jsonLogs() { // JSON logs are read by a collector: the log line says it
+		fmt.Fprintf(m.Stderr, "migtrack: no admin account yet. Create one with:\n  %s\n", cmd)
+	}
 	return nil
 }
 

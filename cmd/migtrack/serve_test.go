@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -17,39 +19,11 @@ import (
 // it must build the demo database, answer pages, and shut down cleanly
 // when its context ends.
 func TestServeFirstStart(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
 	db := filepath.Join(t.TempDir(), "fresh.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan int, 1)
-	var stderr bytes.Buffer
-	go func() { done <- Run(ctx, []string{"--db", db, "serve", "--addr", addr}, io.Discard, &stderr) }()
-
+	addr, done, stderr := startServe(t, ctx, db)
 	url := "http://" + addr
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(url + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited early with %d:\n%s", code, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server did not come up:\n%s", stderr.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 	for _, page := range []string{"/", "/targets/10.c", "/indicators/10.c.1", "/countries/276"} {
 		resp, err := http.Get(url + page)
 		if err != nil {
@@ -87,5 +61,67 @@ func TestServeFirstStart(t *testing.T) {
 	}
 	if code := Run(context.Background(), []string{"healthcheck", "--addr", addr}, io.Discard, io.Discard); code != exitProblems {
 		t.Errorf("healthcheck of a stopped server: exit %d, want %d", code, exitProblems)
+	}
+}
+
+// startServe runs the real serve command on db at a free address until
+// ctx ends, and returns once /healthz answers: the address, the channel
+// that gets its exit code, and its standard error.
+func startServe(t *testing.T, ctx context.Context, db string) (string, chan int, *lockedBuffer) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	done := make(chan int, 1)
+	stderr := &lockedBuffer{}
+	go func() { done <- Run(ctx, []string{"--db", db, "serve", "--addr", addr}, io.Discard, stderr) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return addr, done, stderr
+			}
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited early with %d:\n%s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not come up:\n%s", stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestServeJSONLogs runs serve as the container does
+// (MIGTRACK_LOG_FORMAT=json) on a new database: every line it writes to
+// standard error is a JSON object, the advice to create the first admin
+// included, so a log collector parses all of them.
+func TestServeJSONLogs(t *testing.T) {
+	t.Setenv("MIGTRACK_LOG_FORMAT", "json")
+	db := filepath.Join(t.TempDir(), "fresh.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	_, done, stderr := startServe(t, ctx, db)
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("serve exited with %d:\n%s", code, stderr.String())
+	}
+	advised := false
+	for line := range strings.Lines(stderr.String()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("not a JSON log line: %q", line)
+			continue
+		}
+		advised = advised || strings.Contains(fmt.Sprint(rec["create_one"]), "users add NAME --role admin")
+	}
+	if !advised {
+		t.Errorf("no JSON line says how to create the first admin:\n%s", stderr.String())
 	}
 }
