@@ -56,7 +56,7 @@ func TestComputedIndicator(t *testing.T) {
 	}
 	before := dump(t, db)
 	out := mustRun(t, db, "import", "--dry-run", revised)
-	if !strings.Contains(out, "SM_POP_REFG_OR will be recomputed from MT_REFUGEES_OR, MT_POP") {
+	if !strings.Contains(out, "SM_POP_REFG_OR will be recomputed from MT_REFUGEES_OR, MT_POP: 0 new, 1 changed, 0 removed") {
 		t.Errorf("the dry run does not say what will be recomputed:\n%s", out)
 	}
 	if dump(t, db) != before {

@@ -76,12 +76,31 @@ func (db *DB) due(by map[string]sdg.Counts) []sdg.Derivation {
 const recomputeNote = " will be recomputed from "
 
 // noteRecompute adds to a preview's note the derived series applying it
-// would recompute: "SM_POP_REFG_OR will be recomputed from
-// MT_REFUGEES_OR, MT_POP".
-func (db *DB) noteRecompute(imp *sdg.Import) {
-	for _, d := range db.due(imp.BySeries) {
-		imp.Note = joinNote(imp.Note, d.Output+recomputeNote+strings.Join(d.Inputs, ", "))
+// would recompute, with the counts the recomputation would give:
+// "SM_POP_REFG_OR will be recomputed from MT_REFUGEES_OR, MT_POP: 0 new,
+// 5 changed, 0 removed, 1166 unchanged". It runs on the connection plan
+// ran on, after plan.
+func (t *ImportTx) noteRecompute(ctx context.Context, q querier, imp *sdg.Import) error {
+	due := t.db.due(imp.BySeries)
+	if len(due) == 0 {
+		return nil
 	}
+	if _, err := q.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS temp.plan_old ON plan (old_id)`); err != nil {
+		return fmt.Errorf("import %s: preview derived series: %w", t.meta.FileName, err)
+	}
+	for _, d := range due {
+		p, err := t.db.planDerivation(ctx, q, d, t.afterValues)
+		if err != nil {
+			return fmt.Errorf("import %s: preview %s: %w", t.meta.FileName, d.Output, err)
+		}
+		note := fmt.Sprintf("%s%s%s: %d new, %d changed, %d removed, %d unchanged", d.Output, recomputeNote,
+			strings.Join(d.Inputs, ", "), p.counts.New, p.counts.Changed, p.counts.Removed, p.counts.Unchanged)
+		if p.kept > 0 {
+			note += fmt.Sprintf(" (%d published value(s) kept)", p.kept)
+		}
+		imp.Note = joinNote(imp.Note, note)
+	}
+	return nil
 }
 
 // recompute brings every derivation the import imp changed up to date
@@ -135,86 +154,134 @@ type currentRow struct {
 	sdg.Observation
 }
 
-// recomputeOne recomputes derivation d as import id: it reads the current
-// values of d's inputs and output, asks the deriver for d's values and
-// writes the difference. It returns the counts of the computed values
-// written and the number of published values it left in place.
+// recomputeOne recomputes derivation d as import id inside its write
+// transaction: it diffs d's values with the current ones and writes the
+// difference. It returns the counts of the computed values and the number
+// of published values it left in place.
 func (db *DB) recomputeOne(ctx context.Context, tx *sql.Tx, d sdg.Derivation, id int64) (sdg.Counts, int, error) {
-	inputs := map[string][]sdg.Observation{}
-	args := make([]any, len(d.Inputs))
-	for i, s := range d.Inputs {
-		args[i] = s
+	p, err := db.planDerivation(ctx, tx, d, currentValues)
+	if err != nil {
+		return sdg.Counts{}, 0, err
 	}
-	if err := eachRow(ctx, tx, `SELECT `+obsCols+`, valid_from FROM observations
-		WHERE valid_to IS NULL AND series IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args, func(r *sql.Rows) error {
-		var o sdg.Observation
-		if err := r.Scan(append(obsDest(&o), &o.ImportID)...); err != nil {
-			return err
-		}
-		inputs[o.Series] = append(inputs[o.Series], o)
-		return nil
-	}); err != nil {
-		return sdg.Counts{}, 0, fmt.Errorf("read inputs: %w", err)
-	}
-	current := map[sdg.Key]currentRow{}
-	if err := eachRow(ctx, tx, `SELECT id, `+obsCols+` FROM observations WHERE valid_to IS NULL AND series = ?`,
-		[]any{d.Output}, func(r *sql.Rows) error {
-			var c currentRow
-			if err := r.Scan(append([]any{&c.id}, obsDest(&c.Observation)...)...); err != nil {
-				return err
-			}
-			current[c.Key] = c
-			return nil
-		}); err != nil {
-		return sdg.Counts{}, 0, fmt.Errorf("read current values: %w", err)
-	}
-	var (
-		counts sdg.Counts
-		kept   int
-		insert []sdg.Observation
-		closed []any // row ids closed: changed or retracted
-		gone   []any // row ids retracted
-	)
-	for _, o := range db.deriver.Derive(d, inputs) {
-		c, ok := current[o.Key]
-		delete(current, o.Key)
-		switch {
-		case !ok:
-			counts.New++
-			insert = append(insert, o)
-		case !sdg.IsComputed(c.Observation):
-			kept++ // published: it wins
-		case c.Same(o):
-			counts.Unchanged++
-		default:
-			counts.Changed++
-			closed = append(closed, c.id)
-			insert = append(insert, o)
-		}
-	}
-	for _, c := range current {
-		if sdg.IsComputed(c.Observation) { // its inputs are gone
-			counts.Removed++
-			closed = append(closed, c.id)
-			gone = append(gone, c.id)
-		}
-	}
-	for chunk := range slices.Chunk(closed, retractBatch) {
+	for chunk := range slices.Chunk(p.closed, retractBatch) {
 		if _, err := tx.ExecContext(ctx, `UPDATE observations SET valid_to = ? WHERE id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`,
 			append([]any{id}, chunk...)...); err != nil {
 			return sdg.Counts{}, 0, fmt.Errorf("close replaced values: %w", err)
 		}
 	}
-	for chunk := range slices.Chunk(gone, retractBatch) {
+	for chunk := range slices.Chunk(p.gone, retractBatch) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO retractions (import_id, obs_id) VALUES `+
 			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(chunk)), ", "), pairs(id, chunk)...); err != nil {
 			return sdg.Counts{}, 0, fmt.Errorf("record retractions: %w", err)
 		}
 	}
-	if err := insertObservations(ctx, tx, insert, id); err != nil {
+	if err := insertObservations(ctx, tx, p.insert, id); err != nil {
 		return sdg.Counts{}, 0, err
 	}
-	return counts, kept, nil
+	return p.counts, p.kept, nil
+}
+
+// derivedPlan is what recomputing one derivation writes.
+type derivedPlan struct {
+	counts sdg.Counts
+	kept   int               // published values left in place
+	insert []sdg.Observation // new and changed computed values
+	closed []any             // row ids closed: changed or retracted
+	gone   []any             // row ids retracted
+}
+
+// valuesSQL returns a query of the values of some series (id, obsCols,
+// valid_from) with its arguments: the current values (currentValues) or,
+// for a preview, those the import would leave (ImportTx.afterValues).
+type valuesSQL func(series []string) (string, []any)
+
+// currentValues selects the current values of series.
+func currentValues(series []string) (string, []any) {
+	return `SELECT id, ` + obsCols + `, valid_from FROM main.observations
+		WHERE valid_to IS NULL AND series IN (?` + strings.Repeat(", ?", len(series)-1) + `)`, anySlice(series)
+}
+
+func anySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// planDerivation reads d's inputs and output through values, asks the
+// deriver for d's values and diffs them with the output's: a key without
+// a value gets the computed one, a computed value that differs is
+// replaced, a published value stays, and a computed value the deriver no
+// longer gives (its inputs are gone) is retracted.
+func (db *DB) planDerivation(ctx context.Context, q querier, d sdg.Derivation, values valuesSQL) (derivedPlan, error) {
+	var p derivedPlan
+	inputs := map[string][]sdg.Observation{}
+	query, args := values(d.Inputs)
+	if err := eachRow(ctx, q, query, args, func(r *sql.Rows) error {
+		var o sdg.Observation
+		if err := r.Scan(append(append([]any{new(int64)}, obsDest(&o)...), &o.ImportID)...); err != nil {
+			return err
+		}
+		inputs[o.Series] = append(inputs[o.Series], o)
+		return nil
+	}); err != nil {
+		return p, fmt.Errorf("read inputs: %w", err)
+	}
+	current := map[sdg.Key]currentRow{}
+	query, args = values([]string{d.Output})
+	if err := eachRow(ctx, q, query, args, func(r *sql.Rows) error {
+		var c currentRow
+		if err := r.Scan(append(append([]any{&c.id}, obsDest(&c.Observation)...), new(int64))...); err != nil {
+			return err
+		}
+		current[c.Key] = c
+		return nil
+	}); err != nil {
+		return p, fmt.Errorf("read current values: %w", err)
+	}
+	for _, o := range db.deriver.Derive(d, inputs) {
+		c, ok := current[o.Key]
+		delete(current, o.Key)
+		switch {
+		case !ok:
+			p.counts.New++
+			p.insert = append(p.insert, o)
+		case !sdg.IsComputed(c.Observation):
+			p.kept++ // published: it wins
+		case c.Same(o):
+			p.counts.Unchanged++
+		default:
+			p.counts.Changed++
+			p.closed = append(p.closed, c.id)
+			p.insert = append(p.insert, o)
+		}
+	}
+	for _, c := range current {
+		if sdg.IsComputed(c.Observation) { // its inputs are gone
+			p.counts.Removed++
+			p.closed = append(p.closed, c.id)
+			p.gone = append(p.gone, c.id)
+		}
+	}
+	return p, nil
+}
+
+// afterValues selects the values of series as applying the import would
+// leave them, from the plan of a preview: the current ones the import
+// neither replaces nor retracts, and the staged ones it would write
+// (row id 0, import 0).
+func (t *ImportTx) afterValues(series []string) (string, []any) {
+	in := "(?" + strings.Repeat(", ?", len(series)-1) + ")"
+	q := `SELECT o.id, ` + prefixed("o", obsCols) + `, o.valid_from FROM main.observations o
+		WHERE o.valid_to IS NULL AND o.series IN ` + in + `
+			AND NOT EXISTS (SELECT 1 FROM temp.plan p WHERE p.old_id = o.id AND NOT p.same)`
+	if t.retract.planned {
+		q += ` AND o.id NOT IN (SELECT old_id FROM temp.gone)`
+	}
+	q += ` UNION ALL SELECT 0, ` + prefixed("s", obsCols) + `, 0 FROM temp.staged s LEFT JOIN temp.plan p ON p.seq = s.seq
+		WHERE p.same IS NOT 1 AND s.series IN ` + in
+	return q, append(anySlice(series), anySlice(series)...)
 }
 
 // pairs returns (id, x) for every x, as parameters.

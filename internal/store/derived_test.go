@@ -169,7 +169,20 @@ func TestDerivedFromRealFiles(t *testing.T) {
 	before := dump(t, db)
 	rev := ob("MT_POP", "760", "2017", "", 18000)
 	rev.Source = "UN DESA Population Division, revision"
+	dryTx := stage(t, db, "population-revision", []sdg.Observation{rev})
+	dry, err := dryTx.Preview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dryTx.Close() // it holds the writer connection
+	if !strings.Contains(dry.Note, "SM_POP_REFG_OR will be recomputed from MT_REFUGEES_OR, MT_POP: 0 new, 5 changed, 0 removed, ") {
+		t.Errorf("preview note %q does not count the 5 values the revision will change", dry.Note)
+	}
+	diffDumps(t, before, dump(t, db))
 	third := apply(t, db, "population-revision", []sdg.Observation{rev})
+	if !strings.Contains(third.Note, "SM_POP_REFG_OR recomputed from MT_REFUGEES_OR, MT_POP: 0 new, 5 changed, 0 removed, ") || strings.Contains(third.Note, "will be") {
+		t.Errorf("applied note %q", third.Note)
+	}
 	if got := third.BySeries["SM_POP_REFG_OR"]; got.Changed != 5 || got.New != 0 || got.Removed != 0 {
 		t.Errorf("revision recomputes %+v; want 5 changed", got)
 	}
@@ -252,6 +265,9 @@ func TestDerivedPublishedWins(t *testing.T) {
 	if err := tx.Retract(sdg.Key{Series: "SM_POP_REFG_OR", Area: "760", Period: "2018"}, cell(0)); err != nil {
 		t.Fatal(err)
 	}
+	if dry, err := tx.Preview(ctx); err != nil || !strings.Contains(dry.Note, "SM_POP_REFG_OR will be recomputed from MT_REFUGEES_OR, MT_POP: 1 new, 0 changed, 0 removed, 1 unchanged") {
+		t.Errorf("preview of the retraction: %q, %v; want the computed value to come back", dry.Note, err)
+	}
 	withdrawn, err := tx.Apply(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -329,7 +345,7 @@ func TestDerivedUploadPath(t *testing.T) {
 	apply(t, db, "inputs", []sdg.Observation{ob("MT_REFUGEES_OR", "760", "2018", "", 1000), ob("MT_POP", "760", "2018", "", 20000)})
 	before := dump(t, db)
 	u := previewUpload(t, db, "pop.xlsx", []sdg.Observation{ob("MT_POP", "760", "2018", "", 40000)}, nil)
-	if !strings.Contains(u.Preview.Note, "SM_POP_REFG_OR will be recomputed from MT_REFUGEES_OR, MT_POP") {
+	if !strings.Contains(u.Preview.Note, "SM_POP_REFG_OR will be recomputed from MT_REFUGEES_OR, MT_POP: 0 new, 1 changed, 0 removed, 0 unchanged") {
 		t.Errorf("preview note %q does not say what will be recomputed", u.Preview.Note)
 	}
 	imp, err := db.ApplyUpload(ctx, u.ID)

@@ -221,7 +221,9 @@ func (t *ImportTx) Preview(ctx context.Context) (sdg.Import, error) {
 		return sdg.Import{}, err
 	}
 	imp := t.record(sdg.ImportPreviewed, by, nil)
-	t.db.noteRecompute(&imp)
+	if err := t.noteRecompute(ctx, t.conn, &imp); err != nil {
+		return sdg.Import{}, err
+	}
 	return imp, nil
 }
 

@@ -119,7 +119,9 @@ func (t *ImportTx) SavePreview(ctx context.Context, id int64, problems []sdg.Pro
 		return sdg.Upload{}, err
 	}
 	u.Preview = t.record(sdg.ImportPreviewed, by, problems)
-	t.db.noteRecompute(&u.Preview)
+	if err := t.noteRecompute(ctx, tx, &u.Preview); err != nil {
+		return sdg.Upload{}, err
+	}
 	if u.Generation, err = generation(ctx, tx); err != nil {
 		return sdg.Upload{}, err
 	}
