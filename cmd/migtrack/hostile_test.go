@@ -4,7 +4,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +20,77 @@ import (
 // hostileRSSMB is the ceiling on the peak resident memory of an import of
 // a hostile file, in MB.
 const hostileRSSMB = 150
+
+// launcherEnv, when set, makes the test binary a launcher instead of a
+// test run: it runs the command the variable names and writes what
+// launched reports to a file (see measuredRun).
+const launcherEnv = "MIGTRACK_TEST_LAUNCH"
+
+// TestMain lets the test binary act as a launcher for measuredRun.
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(launcherEnv); spec != "" {
+		os.Exit(launch(spec))
+	}
+	os.Exit(m.Run())
+}
+
+// launched is what a launcher reports of the command it ran.
+type launched struct {
+	Exit      int    // the command's exit code; -1 when it did not start
+	MaxRSSKiB int64  // the command's peak resident set
+	Output    string // its stdout and stderr
+}
+
+// launch runs the command spec names ("result-file\x1fprogram\x1farg…"),
+// writes a launched record to result-file and returns 0 (1 when the
+// record cannot be written).
+func launch(spec string) int {
+	parts := strings.Split(spec, "\x1f")
+	var out bytes.Buffer
+	cmd := exec.Command(parts[1], parts[2:]...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	res := launched{Exit: -1}
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil || errors.As(err, &exit):
+		res.Exit = cmd.ProcessState.ExitCode()
+		res.MaxRSSKiB = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+	default:
+		fmt.Fprintf(&out, "launch: %v", err)
+	}
+	res.Output = out.String()
+	b, _ := json.Marshal(res)
+	if err := os.WriteFile(parts[0], b, 0o600); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// measuredRun runs program with args and env and returns its exit code,
+// output and peak RSS in MB. The kernel charges a child started by this
+// (large, perhaps race-instrumented) test process with the test process's
+// own peak RSS, because Go starts children by a vfork that shares its
+// memory until exec; so the test binary re-runs itself as a small
+// launcher, whose children are charged only with their own memory.
+func measuredRun(t *testing.T, env []string, program string, args ...string) (exit int, output string, rssMB int64) {
+	t.Helper()
+	result := filepath.Join(t.TempDir(), "launched.json")
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(env, launcherEnv+"="+strings.Join(append([]string{result, program}, args...), "\x1f"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("launcher: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(result)
+	if err != nil {
+		t.Fatalf("launcher result: %v", err)
+	}
+	var res launched
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("launcher result: %v", err)
+	}
+	return res.Exit, res.Output, res.MaxRSSKiB >> 10
+}
 
 // buildBinary builds the real migtrack binary, without the race detector
 // whatever the tests run with, so its peak memory is the one a server has.
@@ -80,19 +153,13 @@ func TestHostileImports(t *testing.T) {
 			}
 			defer os.Remove(path)
 			tmp := t.TempDir()
-			var out bytes.Buffer
-			cmd := exec.Command(bin, "--db", db, "import", path)
-			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-			cmd.Stdout, cmd.Stderr = &out, &out
-			err := cmd.Run()
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != exitProblems {
-				t.Fatalf("exit %v, want %d\n%s", err, exitProblems, out.String())
+			code, out, rss := measuredRun(t, append(os.Environ(), "TMPDIR="+tmp), bin, "--db", db, "import", path)
+			if code != exitProblems {
+				t.Fatalf("exit %d, want %d\n%s", code, exitProblems, out)
 			}
-			if !strings.Contains(out.String(), "REJECTED") || !strings.Contains(out.String(), tc.want) {
-				t.Errorf("output lacks REJECTED and %q:\n%s", tc.want, out.String())
+			if !strings.Contains(out, "REJECTED") || !strings.Contains(out, tc.want) {
+				t.Errorf("output lacks REJECTED and %q:\n%s", tc.want, out)
 			}
-			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss >> 10 // KiB → MiB
 			if rss > hostileRSSMB {
 				t.Errorf("peak RSS %d MB, want under %d MB", rss, hostileRSSMB)
 			}
@@ -102,7 +169,7 @@ func TestHostileImports(t *testing.T) {
 			if left, _ := os.ReadDir(tmp); len(left) > 0 {
 				t.Errorf("temporary files left: %v", left)
 			}
-			t.Logf("peak RSS %d MB: %s", rss, strings.TrimSpace(out.String()))
+			t.Logf("peak RSS %d MB: %s", rss, strings.TrimSpace(out))
 		})
 	}
 	entries, _ := os.ReadDir(dir)
