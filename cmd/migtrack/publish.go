@@ -32,7 +32,7 @@ func runPublish(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	// Each address is rendered once: a page cache would only hold memory.
-	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method, GenerationTTL: -1, CacheBytes: 1,
+	srv, err := web.New(web.Config{Store: db, Catalog: cat, Logger: m.Logger, Method: method, GenerationTTL: -1, CacheBytes: 1, Static: true,
 		Deriver: engine})
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)

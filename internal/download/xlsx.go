@@ -2,11 +2,14 @@ package download
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/flate"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -35,7 +38,8 @@ type xlsxWriter struct {
 // header, numbers as numbers with thousands separators and their own
 // decimals, column widths, an autofilter) and an About sheet saying what
 // the table is. The Data sheet is written with excelize's StreamWriter, so
-// its rows are never all in memory. Text is written as inline strings,
+// its rows are never all in memory; the finished workbook is, once, to
+// put its parts in name order (sortedZip). Text is written as inline strings,
 // which a spreadsheet never evaluates: "=HYPERLINK(...)" stays text.
 func writeXLSX(w io.Writer, t Table) error { return writeXLSXThen(w, t, nil) }
 
@@ -72,8 +76,48 @@ func writeXLSXThen(w io.Writer, t Table, complete func(*Meta)) error {
 		return fmt.Errorf("sheet %s: %w", AboutSheet, err)
 	}
 	f.SetActiveSheet(0)
-	_, err = f.WriteTo(w)
-	return err
+	if at := t.Meta.Vintage.At; !at.IsZero() {
+		// The workbook is dated by its data's vintage, not the time it
+		// was written: the same data gives the same file.
+		stamp := at.UTC().Format(time.RFC3339)
+		if err := f.SetDocProps(&excelize.DocProperties{Created: stamp, Modified: stamp, Creator: "migtrack"}); err != nil {
+			return err
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		return err
+	}
+	return sortedZip(w, buf.Bytes())
+}
+
+// sortedZip copies a ZIP to w with its entries in name order, as stored
+// (nothing is compressed again): excelize writes the parts it streamed in
+// map order, so the same workbook would otherwise come out in different
+// bytes from one writing to the next.
+func sortedZip(w io.Writer, b []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return fmt.Errorf("reread workbook: %w", err)
+	}
+	files := slices.Clone(zr.File)
+	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
+	zw := zip.NewWriter(w)
+	for _, f := range files {
+		raw, err := f.OpenRaw()
+		if err != nil {
+			return fmt.Errorf("workbook part %s: %w", f.Name, err)
+		}
+		hdr := f.FileHeader
+		out, err := zw.CreateRaw(&hdr)
+		if err != nil {
+			return fmt.Errorf("workbook part %s: %w", f.Name, err)
+		}
+		if _, err := io.Copy(out, raw); err != nil {
+			return fmt.Errorf("workbook part %s: %w", f.Name, err)
+		}
+	}
+	return zw.Close()
 }
 
 // fastZip is a ZIP writer deflating at flate.BestSpeed: a third of the

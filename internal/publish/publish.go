@@ -14,7 +14,6 @@
 package publish
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -62,7 +61,10 @@ type Result struct {
 // same directory removes the ones no longer part of it, and nothing else.
 const manifestName = ".migtrack-publish"
 
-// Publish renders the dashboard through h (the wired web server) into dir.
+// Publish renders the dashboard through h into dir. h is the web server
+// wired with web.Config.Static, so that profiles leave their region's and
+// World's values to the browser and downloads name the vintage of their
+// own data: an import then changes the files of the data it changed.
 func Publish(ctx context.Context, h http.Handler, cat *catalog.Catalog, dir string, opt Options) (Result, error) {
 	if opt.BasePath == "" && opt.BaseURL != "" {
 		u, err := url.Parse(opt.BaseURL)
@@ -314,6 +316,11 @@ func (p *publisher) link(addr string) string {
 		file := strings.TrimPrefix(u.Path, "/") + "." + format
 		p.need(u.Path+"?format="+url.QueryEscape(format), file)
 		return p.opt.BasePath + "/" + file
+	case strings.HasPrefix(u.Path, "/api/v1/") && len(q) == 0:
+		// An API answer a page's script reads (a series' regional values).
+		file := strings.TrimPrefix(u.Path, "/") + ".json"
+		p.need(u.Path, file)
+		return p.opt.BasePath + "/" + file
 	case u.Path == "/indicators/"+path.Base(u.Path) && q.Get("series") != "" && p.pages["/series/"+q.Get("series")]:
 		return p.opt.BasePath + "/series/" + q.Get("series") + "/"
 	case p.pages[u.Path]:
@@ -337,7 +344,10 @@ func (p *publisher) need(addr, file string) {
 func (p *publisher) write(rel string, body []byte) error {
 	full := filepath.Join(p.dir, filepath.FromSlash(rel))
 	old, err := os.ReadFile(full)
-	same := err == nil && sameContent(rel, old, body)
+	// Every file is written the same from the same data (workbooks
+	// included: download writes their parts in a fixed order, dated by
+	// their vintage), so comparing the bytes tells a change.
+	same := err == nil && bytes.Equal(old, body)
 	if !same {
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return fmt.Errorf("publish %s: %w", rel, err)
@@ -364,35 +374,6 @@ func (p *publisher) write(rel string, body []byte) error {
 		p.res.Written++
 	}
 	return nil
-}
-
-// sameContent reports whether a file of the copy already holds body. A
-// workbook is compared without its document properties, which carry the
-// time it was written: a workbook of unchanged data is not rewritten.
-func sameContent(rel string, old, body []byte) bool {
-	if bytes.Equal(old, body) {
-		return true
-	}
-	if !strings.HasSuffix(rel, ".xlsx") {
-		return false
-	}
-	a, err1 := zip.NewReader(bytes.NewReader(old), int64(len(old)))
-	b, err2 := zip.NewReader(bytes.NewReader(body), int64(len(body)))
-	if err1 != nil || err2 != nil || len(a.File) != len(b.File) {
-		return false
-	}
-	// Entries are compared by name: excelize writes them in map order.
-	crc := map[string]uint32{}
-	for _, f := range a.File {
-		crc[f.Name] = f.CRC32
-	}
-	for _, g := range b.File {
-		c, ok := crc[g.Name]
-		if !ok || (g.Name != "docProps/core.xml" && c != g.CRC32) {
-			return false
-		}
-	}
-	return true
 }
 
 // sitemap lists every page for search engines.

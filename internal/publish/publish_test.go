@@ -39,6 +39,7 @@ var demo struct {
 	cat  *catalog.Catalog
 	db   *store.DB
 	srv  *web.Server
+	pub  *web.Server // the same, wired for publishing (web.Config.Static)
 	err  error
 }
 
@@ -82,14 +83,25 @@ func demoServer(t *testing.T) (*web.Server, *catalog.Catalog) {
 				return
 			}
 		}
-		demo.srv, demo.err = web.New(web.Config{Store: demo.db, Catalog: demo.cat,
-			Deriver: derive.New(demo.cat.Derivations(), demo.cat.Series(), demo.cat.Areas()),
-			Logger:  slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		deriver := derive.New(demo.cat.Derivations(), demo.cat.Series(), demo.cat.Areas())
+		if demo.srv, demo.err = web.New(web.Config{Store: demo.db, Catalog: demo.cat, Logger: logger, Deriver: deriver}); demo.err != nil {
+			return
+		}
+		demo.pub, demo.err = web.New(web.Config{Store: demo.db, Catalog: demo.cat, Logger: logger, Deriver: deriver, Static: true})
 	})
 	if demo.err != nil {
 		t.Fatalf("demo server: %v", demo.err)
 	}
 	return demo.srv, demo.cat
+}
+
+// publishServer returns the server on the demo database wired for
+// publishing.
+func publishServer(t *testing.T) (*web.Server, *catalog.Catalog) {
+	t.Helper()
+	demoServer(t)
+	return demo.pub, demo.cat
 }
 
 // importError says a demo file was not applied.
@@ -158,8 +170,9 @@ func checkLinks(t *testing.T, dir, base string) {
 
 func TestPublish(t *testing.T) {
 	srv, cat := demoServer(t)
+	pub, _ := publishServer(t)
 	dir := t.TempDir()
-	res, err := Publish(t.Context(), srv.Handler(), cat, dir, Options{BaseURL: "https://example.org/"})
+	res, err := Publish(t.Context(), pub.Handler(), cat, dir, Options{BaseURL: "https://example.org/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +217,7 @@ func TestPublish(t *testing.T) {
 	// Publishing the same data again rewrites nothing; a stray file of an
 	// earlier copy goes, anything else in the directory stays.
 	os.WriteFile(filepath.Join(dir, "mine.txt"), []byte("not ours"), 0o644)
-	again, err := Publish(t.Context(), srv.Handler(), cat, dir, Options{BaseURL: "https://example.org/"})
+	again, err := Publish(t.Context(), pub.Handler(), cat, dir, Options{BaseURL: "https://example.org/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,6 +226,48 @@ func TestPublish(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "mine.txt")); err != nil {
 		t.Error("publish removed a file it had not written")
+	}
+
+	// After an import that changes one value of one country, the
+	// re-publish rewrites that country's files and those of the data
+	// computed from it, not the profiles of other countries.
+	others := []string{"countries/076/index.html", "api/v1/countries/076.json", "download/countries/076.xlsx",
+		"download/countries/076.json", "download/countries/076.csv", "download/series/MT_MIGSTOCK.xlsx"}
+	before := map[string]time.Time{}
+	for _, f := range others {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[f] = st.ModTime()
+	}
+	mexico, _ := os.ReadFile(filepath.Join(dir, "countries/484/index.html"))
+	tx, err := demo.db.BeginImport(t.Context(), sdg.Import{FileName: "revision.csv", Layout: "test", User: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := sdg.Observation{Key: sdg.Key{Series: "SI_RMT_COST", Area: "484", Period: "2017"}, Value: 4.91, Source: "World Development Indicators database, World Bank", ReportingType: "G"}
+	if err := tx.Add(&o, sdg.Location{Cell: "G2"}); err != nil {
+		t.Fatal(err)
+	}
+	if imp, err := tx.Apply(t.Context(), nil); err != nil || imp.Counts.Changed != 1 {
+		t.Fatalf("revision import: %+v %v", imp.Counts, err)
+	}
+	tx.Close()
+	third, err := Publish(t.Context(), pub.Handler(), cat, dir, Options{BaseURL: "https://example.org/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third.Written == 0 || third.Written*10 > third.Files {
+		t.Errorf("re-publish after one changed value: %+v, want a few files rewritten", third)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "countries/484/index.html")); string(now) == string(mexico) {
+		t.Error("the page of the country whose value changed was not rewritten")
+	}
+	for _, f := range others {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || !st.ModTime().Equal(before[f]) {
+			t.Errorf("%s rewritten after an import that did not change its data", f)
+		}
 	}
 }
 
@@ -292,7 +347,7 @@ func TestPublishedCopyInBrowser(t *testing.T) {
 	for _, base := range []string{"", "/migration"} {
 		t.Run("base="+base, func(t *testing.T) {
 			dir := t.TempDir()
-			if _, err := Publish(t.Context(), srv.Handler(), cat, dir, Options{BasePath: base}); err != nil {
+			if _, err := Publish(t.Context(), demo.pub.Handler(), cat, dir, Options{BasePath: base}); err != nil {
 				t.Fatal(err)
 			}
 			checkLinks(t, dir, base)

@@ -29,6 +29,9 @@ type areaView struct {
 	Charts    []chartView    `json:"charts"`
 	Legend    []statusView   `json:"-"`
 	Downloads []downloadLink `json:"-"` // of the series table
+	// Static: the region's and World's values are left to the browser
+	// (Config.Static).
+	Static bool `json:"-"`
 }
 
 // areaRow is one series' latest values for the area, its region and World.
@@ -41,6 +44,9 @@ type areaRow struct {
 	Unit      string         `json:"unit"`
 	Status    statusView     `json:"status"`
 	A         sdg.Assessment `json:"assessment"`
+	// CompareURL is where a static copy's browser reads the Region and
+	// World values (Config.Static).
+	CompareURL string `json:"-"`
 	// The latest values behind Own, Region and World, for downloads.
 	latest [3]*sdg.AreaValue
 }
@@ -80,7 +86,7 @@ func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wa
 	if err != nil {
 		return pageView{}, err
 	}
-	v := areaView{Area: a, Kind: kindLabel(a.Kind), Method: m.Name, Legend: legend(), ShowWorld: a.Code != "001", Downloads: links}
+	v := areaView{Area: a, Kind: kindLabel(a.Kind), Method: m.Name, Legend: legend(), ShowWorld: a.Code != "001", Downloads: links, Static: s.cfg.Static}
 	compare := []string{a.Code}
 	if r, ok := s.geo.regionOf[a.Code]; ok {
 		ref := s.geo.ref(r)
@@ -109,21 +115,30 @@ func (s *Server) buildArea(ctx context.Context, m assess.Method, code string, wa
 			Unit: unitLabel(se), Status: viewStatus(as.Status, as.Label, as.Explanation), A: as}
 		vals := [][]sdg.AreaValue{rep.Values} // in the order of compare
 		row.latest[0] = latestPtr(rep.Values)
-		if v.Region != nil {
-			vals = append(vals, s.values(d, se.Code, v.Region.Code))
-			row.Region = latestText(vals[len(vals)-1])
-			row.latest[1] = latestPtr(vals[len(vals)-1])
-		}
-		if v.ShowWorld {
-			vals = append(vals, s.values(d, se.Code, "001"))
-			row.World = latestText(vals[len(vals)-1])
-			row.latest[2] = latestPtr(vals[len(vals)-1])
+		if s.cfg.Static {
+			row.CompareURL = seriesRegionsURL(se.Code)
+		} else {
+			if v.Region != nil {
+				vals = append(vals, s.values(d, se.Code, v.Region.Code))
+				row.Region = latestText(vals[len(vals)-1])
+				row.latest[1] = latestPtr(vals[len(vals)-1])
+			}
+			if v.ShowWorld {
+				vals = append(vals, s.values(d, se.Code, "001"))
+				row.World = latestText(vals[len(vals)-1])
+				row.latest[2] = latestPtr(vals[len(vals)-1])
+			}
 		}
 		v.Rows = append(v.Rows, row)
 		if len(v.Charts) < maxAreaCharts {
-			lc, err := s.areaLineChart(se, compare, vals, "chart-"+chartID(se.Code), "")
+			lc, err := s.areaLineChart(se, compare[:len(vals)], vals, "chart-"+chartID(se.Code), "")
 			if err != nil {
 				return pageView{}, err
+			}
+			if lc != nil && s.cfg.Static && len(compare) > 1 {
+				if err := s.compareLater(lc, se, compare[1:], vals[0]); err != nil {
+					return pageView{}, err
+				}
 			}
 			if lc != nil {
 				v.Charts = append(v.Charts, *lc)

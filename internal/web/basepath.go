@@ -9,10 +9,10 @@ import (
 
 // linkAttr finds the attributes of our HTML that hold a site-absolute
 // address (href="/…", src, action, and the data- attributes scripts
-// read: data-map-url, data-progress-url, data-base): the ones a base path
+// read: data-map-url, data-progress-url, data-base, data-compare-url): the ones a base path
 // or a static copy has to rewrite. Protocol-relative ("//host") addresses
 // are not ours and are left alone.
-var linkAttr = regexp.MustCompile(`\b(href|src|action|data-map-url|data-progress-url|data-base)="(/(?:[^/"][^"]*)?)"`)
+var linkAttr = regexp.MustCompile(`\b(href|src|action|data-map-url|data-progress-url|data-base|data-compare-url)="(/(?:[^/"][^"]*)?)"`)
 
 // RewriteLinks returns body with every site-absolute address in a link
 // attribute replaced by to(address); to returning "" leaves it as it was.

@@ -48,6 +48,9 @@ type chartView struct {
 	// with the title and the vintage.
 	Unit   string `json:"unit"`
 	Source string `json:"source,omitempty"`
+	// CompareURL is where the browser reads the lines a static copy
+	// leaves to it (Config.Static); the spec says which.
+	CompareURL string `json:"-"`
 }
 
 // chartTable is a chart's table alternative. Cell (row i, column j) holds

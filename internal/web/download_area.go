@@ -45,15 +45,21 @@ func areaDownload(meta download.Meta, v areaView, s *Server) download.Table {
 	cols := []download.Column{{Name: "area_code", Concept: "REF_AREA"}, {Name: "area_name", Concept: "REF_AREA_NAME", Width: 24},
 		{Name: "indicator", Concept: "INDICATOR"}, {Name: "series", Concept: "SERIES"}, {Name: "series_name", Width: 40}, colUnit, colMult}
 	cols = append(cols, latestCols("area")...)
-	cols = append(cols, latestCols("region")...)
-	cols = append(cols, latestCols("world")...)
+	if !v.Static {
+		cols = append(cols, latestCols("region")...)
+		cols = append(cols, latestCols("world")...)
+	}
 	cols = append(cols, assessmentColumns...)
 	var rows [][]download.Cell
 	for _, r := range v.Rows {
 		se, _ := s.cfg.Catalog.SeriesByCode(r.Series.Code)
 		row := []download.Cell{download.Str(v.Area.Code), download.Str(v.Area.Name), download.Str(r.Indicator), download.Str(se.Code),
 			download.Str(se.Description), download.Str(se.Unit), download.Int(se.UnitMultiplier)}
-		for _, lv := range r.latest {
+		latest := r.latest[:]
+		if v.Static {
+			latest = latest[:1]
+		}
+		for _, lv := range latest {
 			if lv == nil {
 				row = append(row, download.Cell{}, download.Cell{})
 				continue
@@ -69,6 +75,9 @@ func areaDownload(meta download.Meta, v areaView, s *Server) download.Table {
 	}
 	if v.Region != nil {
 		meta.Notes = append(meta.Notes, "Region: "+v.Region.Name+" ("+v.Region.Code+").")
+	}
+	if v.Static && (v.Region != nil || v.ShowWorld) {
+		meta.Notes = append(meta.Notes, "The region's and World's values are in their own profiles' tables (download/regions/).")
 	}
 	meta.Notes = append(meta.Notes, "Latest values are in each series' unit and multiplier (columns unit and unit_multiplier); a region's value is reported or computed from its members.")
 	return download.Table{Name: "profile_" + v.Area.Code, Meta: meta, Columns: cols, Rows: download.RowsOf(rows)}

@@ -113,6 +113,9 @@ func downloadName(c echo.Context) string {
 // permalink, the vintage, the method, and the filters of the query.
 func (s *Server) tableMeta(ctx context.Context, c echo.Context, pagePath, title string, m *assess.Method) (download.Meta, error) {
 	v, err := s.vintageOf(ctx)
+	if _, pinned := pinnedImport(ctx); s.cfg.Static && !pinned && err == nil {
+		v, err = s.staticVintage(ctx, pagePath)
+	}
 	if err != nil {
 		return download.Meta{}, err
 	}

@@ -97,6 +97,13 @@ type Config struct {
 	// nil shows stored values only. cmd/migtrack passes the engine the
 	// store recomputes with.
 	Deriver sdg.Deriver
+	// Static renders pages for a static copy (migtrack publish): a
+	// region or country profile leaves its region's and World's values
+	// to the browser, which reads them from the series' regional values
+	// (/api/v1/series/{code}/regions), and its downloads leave them out
+	// and name as their vintage the newest import that set a value they
+	// show; so an import changes only the files of the data it changed.
+	Static bool
 	// DownloadDir keeps the bulk ZIP (/download/all.zip), one file per
 	// data generation; "" means a new directory under the system's
 	// temporary directory.
@@ -124,6 +131,7 @@ type Server struct {
 	memo    totalsMemo
 	covMemo coverageMemo
 	sumMemo summaryMemo
+	lastSet lastSetMemo // Config.Static
 	gen     genMemo
 	auth    *auth.Service
 	// analyst and admin carry the routes that need an account: they load
@@ -328,6 +336,7 @@ func (s *Server) newEcho() *echo.Echo {
 		e.GET(r.path, r.h)
 		e.GET(apiPrefix+api, r.h)
 	}
+	e.GET(apiPrefix+"/series/:code/regions", s.showSeriesRegions)
 	e.GET("/download/series/:code", s.downloadSeries)
 	e.GET("/download/indicators/:code", s.downloadSeries)
 	e.GET("/download/targets/:code", s.downloadTarget)

@@ -150,16 +150,9 @@ func (s *Server) areaLineChart(se sdg.Series, areas []string, vals [][]sdg.AreaV
 	if dimsNote != "" {
 		title += " (" + dimsNote + ")"
 	}
-	summary := fmt.Sprintf("Line chart of %s, %s, %d to %d, for %d areas. Latest values: %s.",
-		se.Description, unit, years[0], years[len(years)-1], len(lines), strings.Join(described, "; "))
-	var targetLabel string
-	if se.Target != nil {
-		targetLabel = fmt.Sprintf("Target %s by %d", fmtNum(*se.Target), se.TargetYear)
-		if se.TargetYear == 0 {
-			targetLabel = "Target " + fmtNum(*se.Target)
-		}
-		summary += " The dashed line is the " + strings.ToLower(targetLabel[:1]) + targetLabel[1:] + "."
-	}
+	targetLabel, targetSentence := targetWords(se)
+	summary := fmt.Sprintf("%s, %d to %d, for %d areas. Latest values: %s.%s",
+		lineLead(se, unit), years[0], years[len(years)-1], len(lines), strings.Join(described, "; "), targetSentence)
 	lc, err := lineChart(id, title, summary, unit, years, lines, se.Target, targetLabel)
 	if err != nil {
 		return nil, err
@@ -175,6 +168,24 @@ func (s *Server) areaLineChart(se sdg.Series, areas []string, vals [][]sdg.AreaV
 	}
 	lc.Source = sourceLine(sources, computed)
 	return &lc, nil
+}
+
+// lineLead begins a line chart's summary: "Line chart of <series>, <unit>".
+func lineLead(se sdg.Series, unit string) string {
+	return fmt.Sprintf("Line chart of %s, %s", se.Description, unit)
+}
+
+// targetWords are a series' target as its line's label ("Target 3 by
+// 2030") and as the sentence ending a chart summary; both "" without one.
+func targetWords(se sdg.Series) (label, sentence string) {
+	if se.Target == nil {
+		return "", ""
+	}
+	label = fmt.Sprintf("Target %s by %d", fmtNum(*se.Target), se.TargetYear)
+	if se.TargetYear == 0 {
+		label = "Target " + fmtNum(*se.Target)
+	}
+	return label, " The dashed line is the " + strings.ToLower(label[:1]) + label[1:] + "."
 }
 
 // valuesOf lists the values of each report, for areaLineChart.

@@ -342,6 +342,170 @@
     el.insertAdjacentElement("afterend", bar);
   }
 
+
+  // A static copy (migtrack publish) leaves a profile's region and World
+  // values to the browser, so that a change of a regional value changes
+  // one file instead of every profile: charts and table cells carrying
+  // data-compare-url read them from the series' regional values file and
+  // are completed here as the live server would have written them.
+  var regionFiles = {};
+  var SYMBOLS = ["circle", "rect", "triangle", "diamond", "emptyCircle", "roundRect", "pin", "emptyTriangle", "emptyDiamond"];
+
+  function regionsOf(url) {
+    if (!regionFiles[url]) {
+      regionFiles[url] = fetch(url, { credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) throw new Error("regional values: HTTP " + r.status);
+          return r.json();
+        })
+        .then(function (doc) {
+          var byCode = {};
+          doc.areas.forEach(function (a) { byCode[a.code] = a; });
+          return byCode;
+        });
+    }
+    return regionFiles[url];
+  }
+
+  // fmtNum words a number as the server's tables do: thousands
+  // separators from 1000, else up to three significant decimals.
+  function fmtNum(v) {
+    if (!isFinite(v)) return "\u2013";
+    var a = Math.abs(v), s;
+    if (a >= 1000) {
+      s = String(Math.round(a)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+      return v < 0 ? "-" + s : s;
+    }
+    if (a >= 100) s = v.toFixed(1);
+    else if (a >= 1 || a === 0) s = v.toFixed(2);
+    else s = v.toFixed(3);
+    if (s.indexOf(".") >= 0) s = s.replace(/0+$/, "").replace(/\.$/, "");
+    return s;
+  }
+
+  // rawNum writes a number exactly, as the server's data-value attributes
+  // do (Go's shortest %g: an exponent from 1e21 down to 1e6 and below 1e-4).
+  function rawNum(v) {
+    if (v === 0) return "0";
+    var parts = v.toExponential().split("e");
+    var exp = Number(parts[1]);
+    if (exp < -4 || exp >= 6) {
+      var mag = String(Math.abs(exp));
+      if (mag.length < 2) mag = "0" + mag;
+      return parts[0] + "e" + (exp < 0 ? "-" : "+") + mag;
+    }
+    return String(v);
+  }
+
+  // lastOf is an area's latest [year, value], or null.
+  function lastOf(area) {
+    return area && area.values.length ? area.values[area.values.length - 1] : null;
+  }
+
+  function fillCompareCells() {
+    document.querySelectorAll("td[data-compare-url]").forEach(function (td) {
+      regionsOf(td.getAttribute("data-compare-url")).then(function (byCode) {
+        var last = lastOf(byCode[td.getAttribute("data-compare-area")]);
+        td.textContent = last ? fmtNum(last[1]) + " (" + last[0] + ")" : "\u2013";
+      }).catch(function () {
+        td.textContent = "?";
+      });
+    });
+  }
+
+  // compareLines adds the areas spec.compare names to a profile chart,
+  // its table and its summary, and keeps the completed options for the
+  // image exports.
+  function compareLines(el, spec) {
+    var cmp = spec.compare;
+    return regionsOf(el.getAttribute("data-compare-url")).then(function (byCode) {
+      var option = spec.option;
+      var own = option.series[0];
+      var lines = [{ name: own.name, byYear: {} }];
+      own.data.forEach(function (d) { lines[0].byYear[Number(d.value[0])] = d.value[1]; });
+      var described = [cmp.own];
+      cmp.areas.forEach(function (ref) {
+        var area = byCode[ref.code];
+        if (!area || !area.values.length) return;
+        var line = { name: ref.name, byYear: {} };
+        area.values.forEach(function (yv) { line.byYear[yv[0]] = yv[1]; });
+        var s = JSON.parse(JSON.stringify(own));
+        delete s.markLine;
+        delete s.markLineStyle;
+        s.name = ref.name;
+        s.symbol = SYMBOLS[lines.length % SYMBOLS.length];
+        s.data = Object.keys(line.byYear).map(Number).sort(function (a, b) { return a - b; }).map(function (y) {
+          return { value: [String(y), line.byYear[y]] };
+        });
+        option.series.push(s);
+        lines.push(line);
+        var last = lastOf(area);
+        described.push(ref.name + " " + fmtNum(last[1]) + " in " + last[0]);
+      });
+      var yearSet = {}, lo = Infinity, hi = -Infinity;
+      lines.forEach(function (l) {
+        Object.keys(l.byYear).forEach(function (y) {
+          yearSet[y] = true;
+          lo = Math.min(lo, l.byYear[y]);
+          hi = Math.max(hi, l.byYear[y]);
+        });
+      });
+      var years = Object.keys(yearSet).map(Number).sort(function (a, b) { return a - b; });
+      // The axis reaches the target, as the server stretches it.
+      asArray(option.yAxis).forEach(function (ax) {
+        delete ax.min;
+        delete ax.max;
+        var t = cmp.target;
+        if (t === undefined || t === null) return;
+        if (t < lo && t >= 0 && lo >= 0) ax.min = 0;
+        else if (t < lo) ax.min = t;
+        else if (t > hi) ax.max = t;
+      });
+      asArray(option.grid).forEach(function (g) { g.bottom = String(12 + 24 * Math.floor((lines.length + 3) / 4)); });
+      var summary = cmp.lead + ", " + years[0] + " to " + years[years.length - 1] + ", for " + lines.length +
+        " areas. Latest values: " + described.join("; ") + "." + cmp.tail;
+      if (option.aria && option.aria.label) option.aria.label.description = summary;
+      var p = document.getElementById(el.id + "-summary");
+      if (p) p.textContent = summary;
+      var table = document.querySelector('table[data-chart-table="' + el.id + '"]');
+      if (table) {
+        var head = table.querySelector("thead tr");
+        lines.slice(1).forEach(function (l) {
+          var th = document.createElement("th");
+          th.scope = "col";
+          th.className = "num";
+          th.textContent = l.name;
+          head.appendChild(th);
+        });
+        var body = table.querySelector("tbody");
+        body.textContent = "";
+        years.forEach(function (y) {
+          var tr = document.createElement("tr");
+          var th = document.createElement("th");
+          th.scope = "row";
+          th.textContent = String(y);
+          tr.appendChild(th);
+          lines.forEach(function (l) {
+            var td = document.createElement("td");
+            td.className = "num";
+            if (y in l.byYear) {
+              td.setAttribute("data-value", rawNum(l.byYear[y]));
+              td.textContent = fmtNum(l.byYear[y]);
+            } else {
+              td.textContent = "\u2013";
+            }
+            tr.appendChild(td);
+          });
+          body.appendChild(tr);
+        });
+      }
+      delete spec.compare;
+      var block = document.getElementById(el.id + "-option");
+      if (block) block.textContent = JSON.stringify(spec);
+      return spec;
+    });
+  }
+
   function init() {
     var charts = [];
     var body = document.body;
@@ -349,7 +513,13 @@
       var block = document.getElementById(el.id + "-option");
       if (!block) return;
       var spec = JSON.parse(block.textContent);
-      if (spec.needsMap) {
+      if (spec.compare) {
+        compareLines(el, spec).then(function (full) {
+          charts.push(draw(el, full));
+        }).catch(function (err) {
+          el.textContent = "The regional values could not be loaded: " + err.message + ".";
+        });
+      } else if (spec.needsMap) {
         loadMap(body.getAttribute("data-map-url")).then(function () {
           charts.push(draw(el, spec));
         }).catch(function (err) {
@@ -359,6 +529,7 @@
         charts.push(draw(el, spec));
       }
     });
+    fillCompareCells();
     var pending = 0;
     window.addEventListener("resize", function () {
       if (pending) return;
