@@ -183,6 +183,9 @@ func (s *Server) staticVintage(ctx context.Context, pagePath string) (download.V
 	default:
 		return latest, nil
 	}
+	if id == 0 {
+		return download.Vintage{}, nil // no import set a value the table shows
+	}
 	vs, err := s.vintages(ctx)
 	if err != nil {
 		return download.Vintage{}, err
