@@ -17,6 +17,7 @@ import (
 	"github.com/migtrack/migtrack/bench/serve/synth"
 	"github.com/migtrack/migtrack/data"
 	"github.com/migtrack/migtrack/internal/catalog"
+	"github.com/migtrack/migtrack/internal/overview"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
 )
@@ -42,7 +43,11 @@ func run(ctx context.Context, path string, opt synth.Options) error {
 	if err != nil {
 		return fmt.Errorf("load catalog: %w", err)
 	}
-	db, err := store.Open(ctx, path)
+	rules, err := overview.New(cat)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, path, store.KeepOverview(rules))
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/migtrack/migtrack/internal/catalog"
 	"github.com/migtrack/migtrack/internal/derive"
 	"github.com/migtrack/migtrack/internal/importer"
+	"github.com/migtrack/migtrack/internal/overview"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
 )
@@ -178,14 +179,19 @@ func (m *Main) Deriver() (*derive.Engine, error) {
 	return derive.New(cat.Derivations(), cat.Series(), cat.Areas()), nil
 }
 
-// Store opens the database once.
+// Store opens the database once, with the deriver and keeping the
+// overview of the catalog up to date (store.KeepOverview).
 func (m *Main) Store(ctx context.Context) (*store.DB, error) {
 	if m.db == nil {
 		d, err := m.Deriver()
 		if err != nil {
 			return nil, err
 		}
-		db, err := store.Open(ctx, m.DBPath, store.WithDeriver(d), store.OnWait(func(what string) {
+		keep, err := m.keepOverview()
+		if err != nil {
+			return nil, err
+		}
+		db, err := store.Open(ctx, m.DBPath, store.WithDeriver(d), keep, store.OnWait(func(what string) {
 			fmt.Fprintf(m.Stderr, "waiting for another import to finish… (%s: another process is writing %s)\n", what, m.DBPath)
 		}))
 		if err != nil {
@@ -194,6 +200,21 @@ func (m *Main) Store(ctx context.Context) (*store.DB, error) {
 		m.db = db
 	}
 	return m.db, nil
+}
+
+// keepOverview is the store option that keeps the catalog's overview
+// up to date: every handle that applies or rolls back imports opens with
+// it, so the stored overview stays current.
+func (m *Main) keepOverview() (store.Option, error) {
+	cat, err := m.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := overview.New(cat)
+	if err != nil {
+		return nil, err
+	}
+	return store.KeepOverview(rules), nil
 }
 
 // open loads the catalog and opens the database, for the commands that

@@ -137,7 +137,11 @@ func (m *Main) startUploads(ctx context.Context, cat *catalog.Catalog, expiry ti
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(ctx, m.DBPath, store.WithDeriver(d))
+	keep, err := m.keepOverview()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, m.DBPath, store.WithDeriver(d), keep)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database %s for uploads: %w", m.DBPath, err)
 	}

@@ -15,6 +15,25 @@ import (
 // (unless a series names its own weights) and measure coverage.
 const PopulationSeries = "MT_POP"
 
+// Inputs lists the series whose data the aggregates and the assessment of
+// s read: s itself, its numerator, denominator and weights, the
+// population (weights and coverage) and the series its two-part target
+// checks. A change to any other series changes neither.
+func Inputs(s sdg.Series) []string {
+	in := []string{s.Code, PopulationSeries}
+	for _, c := range []string{s.Numerator, s.Denominator, s.Weight} {
+		if c != "" {
+			in = append(in, c)
+		}
+	}
+	for _, c := range targetChecks {
+		if c.Series == s.Code {
+			in = append(in, c.Other)
+		}
+	}
+	return in
+}
+
 // defaultCoverage is the share of a grouping's population that must have
 // data before a computed aggregate is shown (PRODUCT.md §5).
 const defaultCoverage = 0.5
@@ -46,12 +65,14 @@ type areaData struct {
 	years  []int                    // sorted keys of byYear, for nearest-year lookups
 }
 
-// NewIndex indexes the total observations (Dims == "") of obs; other
-// disaggregations are left out because aggregates and assessments are of
-// totals, except for the series a two-part target checks (SI_RMT_COST_BC),
-// kept whole for the check. series gives the catalog entries of every series involved
-// (numerators, denominators and weights included) for their units.
-func NewIndex(series []sdg.Series, obs []sdg.Observation) *Index {
+// NewIndex indexes the total observations (Dims == "") of obs, one or
+// more slices read in turn (so callers need not copy them into one);
+// other disaggregations are left out because aggregates and assessments
+// are of totals, except for the series a two-part target checks
+// (SI_RMT_COST_BC), kept whole for the check. series gives the catalog
+// entries of every series involved (numerators, denominators and weights
+// included) for their units.
+func NewIndex(series []sdg.Series, obs ...[]sdg.Observation) *Index {
 	ix := &Index{
 		series:   make(map[string]sdg.Series, len(series)),
 		data:     map[string]map[string]*areaData{},
@@ -66,6 +87,26 @@ func NewIndex(series []sdg.Series, obs []sdg.Observation) *Index {
 	for _, s := range series {
 		ix.series[s.Code] = s
 	}
+	for _, part := range obs {
+		ix.add(part, checked)
+	}
+	for _, bySeries := range ix.data {
+		for _, ad := range bySeries {
+			sort.SliceStable(ad.obs, func(i, j int) bool {
+				return ix.periods[ad.obs[i].Period].Less(ix.periods[ad.obs[j].Period])
+			})
+			ad.years = make([]int, 0, len(ad.byYear))
+			for y := range ad.byYear {
+				ad.years = append(ad.years, y)
+			}
+			slices.Sort(ad.years)
+		}
+	}
+	return ix
+}
+
+// add indexes one slice of NewIndex's observations.
+func (ix *Index) add(obs []sdg.Observation, checked map[string]bool) {
 	for i := range obs {
 		o := &obs[i]
 		if o.Dims != "" && !checked[o.Series] {
@@ -105,19 +146,6 @@ func NewIndex(series []sdg.Series, obs []sdg.Observation) *Index {
 			ad.byYear[y] = o
 		}
 	}
-	for _, bySeries := range ix.data {
-		for _, ad := range bySeries {
-			sort.SliceStable(ad.obs, func(i, j int) bool {
-				return ix.periods[ad.obs[i].Period].Less(ix.periods[ad.obs[j].Period])
-			})
-			ad.years = make([]int, 0, len(ad.byYear))
-			for y := range ad.byYear {
-				ad.years = append(ad.years, y)
-			}
-			slices.Sort(ad.years)
-		}
-	}
-	return ix
 }
 
 func (ix *Index) addCheckValue(o *sdg.Observation, year int) {

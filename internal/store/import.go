@@ -273,6 +273,9 @@ func (t *ImportTx) Apply(ctx context.Context, problems []sdg.Problem) (sdg.Impor
 	if err := refreshSummary(ctx, tx, imp); err != nil {
 		return sdg.Import{}, err
 	}
+	if err := t.db.refreshOverview(ctx, tx, changedSeries(imp.BySeries)); err != nil {
+		return sdg.Import{}, fmt.Errorf("import %s: %w", t.meta.FileName, err)
+	}
 	if err := tx.Commit(); err != nil {
 		return sdg.Import{}, fmt.Errorf("import %s: commit: %w", t.meta.FileName, err)
 	}

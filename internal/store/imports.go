@@ -292,6 +292,9 @@ func (db *DB) Rollback(ctx context.Context, id int64) (sdg.Import, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = ? WHERE id = ?`, string(sdg.ImportRolledBack), id); err != nil {
 		return sdg.Import{}, fmt.Errorf("roll back import %d: mark: %w", id, err)
 	}
+	if err := db.refreshOverview(ctx, tx, changedSeries(imp.BySeries)); err != nil {
+		return sdg.Import{}, fmt.Errorf("roll back import %d: %w", id, err)
+	}
 	if err := tx.Commit(); err != nil {
 		return sdg.Import{}, fmt.Errorf("roll back import %d: commit: %w", id, err)
 	}

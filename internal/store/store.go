@@ -56,6 +56,8 @@ type DB struct {
 	// deriver recomputes derived series in the imports that change their
 	// inputs or output (derived.go); nil: none.
 	deriver sdg.Deriver
+	// overview derives the stored overview (KeepOverview); nil: not kept.
+	overview OverviewRules
 }
 
 // Option configures Open.
@@ -96,6 +98,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, err
 	}
 	if err := db.fillSummary(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := db.fillOverview(ctx); err != nil {
 		w.Close()
 		return nil, err
 	}

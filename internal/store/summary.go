@@ -38,10 +38,8 @@ const summarySQL = `
 // that read the summary never see it disagree with the observations.
 func refreshSummary(ctx context.Context, q querier, imp sdg.Import) error {
 	var series []any
-	for s, c := range imp.BySeries {
-		if c.New > 0 || c.Changed > 0 || c.Removed > 0 {
-			series = append(series, s)
-		}
+	for s := range changedSeries(imp.BySeries) {
+		series = append(series, s)
 	}
 	if len(series) == 0 {
 		return nil
@@ -124,13 +122,35 @@ func (db *DB) Summary(ctx context.Context) (Summary, error) {
 		return Summary{}, fmt.Errorf("read summary: begin: %w", err)
 	}
 	defer tx.Rollback()
+	return readSummary(ctx, tx, true)
+}
+
+// SummaryCounts reads the summary of the current data without its
+// totals (Totals nil): the counts coverage reads, without parsing a
+// value.
+func (db *DB) SummaryCounts(ctx context.Context) (Summary, error) {
+	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Summary{}, fmt.Errorf("read summary: begin: %w", err)
+	}
+	defer tx.Rollback()
+	return readSummary(ctx, tx, false)
+}
+
+// readSummary is Summary read through q (one transaction, so the areas
+// and the disaggregations agree), with its totals when withTotals.
+func readSummary(ctx context.Context, tx querier, withTotals bool) (Summary, error) {
 	sum := Summary{Dims: map[string][]sdg.Dims{}}
 	// The totals' text is parsed after reading every row, into one slice
 	// sized once: a quarter of a million observations would otherwise be
 	// copied at every doubling.
 	var totals []string
 	count := 0
-	err = eachRow(ctx, tx, `SELECT series, area, n, years, totals FROM summary_areas ORDER BY series, area`, nil, func(r *sql.Rows) error {
+	cols := "series, area, n, years, ''"
+	if withTotals {
+		cols = "series, area, n, years, totals"
+	}
+	err := eachRow(ctx, tx, `SELECT `+cols+` FROM summary_areas ORDER BY series, area`, nil, func(r *sql.Rows) error {
 		var a AreaSummary
 		var years, t string
 		if err := r.Scan(&a.Series, &a.Area, &a.N, &years, &t); err != nil {
@@ -165,13 +185,8 @@ func (db *DB) Summary(ctx context.Context) (Summary, error) {
 			continue
 		}
 		a := sum.Areas[i]
-		for pv := range strings.SplitSeq(t, ";") {
-			period, value, _ := strings.Cut(pv, "=")
-			v, err := strconv.ParseFloat(value, 64)
-			if err != nil {
-				return Summary{}, fmt.Errorf("read summary of %s %s: value %q", a.Series, a.Area, pv)
-			}
-			sum.Totals = append(sum.Totals, sdg.Observation{Key: sdg.Key{Series: a.Series, Area: a.Area, Period: period}, Value: v})
+		if sum.Totals, err = appendTotals(sum.Totals, a.Series, a.Area, t); err != nil {
+			return Summary{}, fmt.Errorf("read summary: %w", err)
 		}
 	}
 	err = eachRow(ctx, tx, `SELECT series, dims FROM summary_dims ORDER BY series, dims`, nil, func(r *sql.Rows) error {
@@ -191,14 +206,57 @@ func (db *DB) Summary(ctx context.Context) (Summary, error) {
 	return sum, nil
 }
 
+// appendTotals appends to obs the totals of one series and area as the
+// summary holds them ('period=value;…').
+func appendTotals(obs []sdg.Observation, series, area, text string) ([]sdg.Observation, error) {
+	for pv := range strings.SplitSeq(text, ";") {
+		period, value, _ := strings.Cut(pv, "=")
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			return nil, fmt.Errorf("summary of %s %s: value %q", series, area, pv)
+		}
+		obs = append(obs, sdg.Observation{Key: sdg.Key{Series: series, Area: area, Period: period}, Value: v})
+	}
+	return obs, nil
+}
+
+// summaryTotals reads the totals of the given series from the summary,
+// as Summary.Totals holds them, through q.
+func summaryTotals(ctx context.Context, q querier, series []string) ([]sdg.Observation, error) {
+	args := make([]any, len(series))
+	for i, s := range series {
+		args[i] = s
+	}
+	var obs []sdg.Observation
+	err := eachRow(ctx, q, `SELECT series, area, totals FROM summary_areas WHERE totals != '' AND series IN (`+
+		strings.TrimSuffix(strings.Repeat("?,", len(series)), ",")+`) ORDER BY series, area`, args, func(r *sql.Rows) error {
+		var s, a, t string
+		if err := r.Scan(&s, &a, &t); err != nil {
+			return err
+		}
+		var err error
+		obs, err = appendTotals(obs, s, a, t)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read summary totals: %w", err)
+	}
+	return obs, nil
+}
+
 // Values returns the current observations of the given series in every
 // disaggregation with their keys and values only, in the order of
 // Observations: a quarter of the columns, for callers that aggregate or
 // check values and show no attributes.
 func (db *DB) Values(ctx context.Context, series []string) ([]sdg.Observation, error) {
-	where, args := Filter{Series: series}.where()
+	return values(ctx, db.reader, Filter{Series: series})
+}
+
+// values is Values of what f selects, read through q.
+func values(ctx context.Context, q querier, f Filter) ([]sdg.Observation, error) {
+	where, args := f.where()
 	var out []sdg.Observation
-	err := eachRow(ctx, db.reader, `SELECT o.series, o.area, o.period, o.dims, o.value FROM observations o
+	err := eachRow(ctx, q, `SELECT o.series, o.area, o.period, o.dims, o.value FROM observations o
 		WHERE `+where+` ORDER BY o.series, o.area, o.dims, o.year, o.period`, args, func(r *sql.Rows) error {
 		var o sdg.Observation
 		if err := r.Scan(&o.Series, &o.Area, &o.Period, (*string)(&o.Dims), &o.Value); err != nil {
@@ -208,7 +266,7 @@ func (db *DB) Values(ctx context.Context, series []string) ([]sdg.Observation, e
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read values of %s: %w", strings.Join(series, ", "), err)
+		return nil, fmt.Errorf("read values of %s: %w", strings.Join(f.Series, ", "), err)
 	}
 	return out, nil
 }

@@ -69,6 +69,14 @@ func checkSummary(t *testing.T, db *DB, when string) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("%s: summary\n got %+v\nwant %+v", when, got, want)
 	}
+	counts, err := db.SummaryCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Totals = nil
+	if !reflect.DeepEqual(counts, want) {
+		t.Errorf("%s: summary counts\n got %+v\nwant %+v", when, counts, want)
+	}
 }
 
 func TestSummaryFollowsImportsAndRollbacks(t *testing.T) {

@@ -194,6 +194,9 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 	if err := refreshSummary(ctx, tx, imp); err != nil {
 		return sdg.Import{}, err
 	}
+	if err := db.refreshOverview(ctx, tx, changedSeries(imp.BySeries)); err != nil {
+		return sdg.Import{}, fmt.Errorf("apply upload %d: %w", id, err)
+	}
 	if err := applyUploadSeries(ctx, tx, id, imp.ID); err != nil {
 		return sdg.Import{}, err
 	}

@@ -126,7 +126,7 @@ func (s *Server) coverage(ctx context.Context) (store.Coverage, map[string]strin
 	if s.covMemo.cov != nil && s.covMemo.gen == gen {
 		return *s.covMemo.cov, s.covMemo.dims, nil
 	}
-	sum, err := s.summary(ctx)
+	sum, err := s.cfg.Store.SummaryCounts(ctx)
 	if err != nil {
 		return store.Coverage{}, nil, err
 	}

@@ -316,10 +316,10 @@ func (s *Server) freshness(ctx context.Context) (string, error) {
 }
 
 // Warm loads the data pages read, so the first visitor does not wait for
-// it: the summary the overview and coverage read (fast), then /readyz
+// it: the overview and the summary coverage reads (fast), then /readyz
 // answers 200, then the full totals the other pages read. Serve calls it.
 func (s *Server) Warm(ctx context.Context) error {
-	if _, err := s.overviewIndex(ctx); err != nil {
+	if _, err := s.overviewTable(ctx); err != nil {
 		return err
 	}
 	if _, _, err := s.coverage(ctx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/migtrack/migtrack/internal/assess"
+	"github.com/migtrack/migtrack/internal/overview"
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
@@ -51,17 +52,18 @@ type headlineRow struct {
 	Unit          string    `json:"unit"`
 }
 
-// buildOverview assesses every target for World and the SDG regions.
+// buildOverview rolls every target up for World and the SDG regions.
 func (s *Server) buildOverview(ctx context.Context, m assess.Method, links []downloadLink) (pageView, error) {
-	d, err := s.overviewIndex(ctx)
+	t, err := s.overviewTable(ctx)
 	if err != nil {
 		return pageView{}, err
 	}
-	return s.overviewOf(m, d, links), nil
+	return s.overviewOf(m, t, links), nil
 }
 
-// overviewOf builds the overview from an index of totals.
-func (s *Server) overviewOf(m assess.Method, d *assess.Index, links []downloadLink) pageView {
+// overviewOf builds the overview from the series' verdicts and latest
+// values.
+func (s *Server) overviewOf(m assess.Method, t *overview.Table, links []downloadLink) pageView {
 	v := overviewView{Method: m.Name, Legend: legend(), Downloads: links}
 	// Links keep a method other than the default, so a meeting that
 	// switched to another method stays on it while drilling down.
@@ -73,15 +75,15 @@ func (s *Server) overviewOf(m assess.Method, d *assess.Index, links []downloadLi
 	for _, a := range s.geo.headline {
 		v.Areas = append(v.Areas, refOf(a))
 	}
-	for _, t := range s.cfg.Catalog.Targets() {
-		row := overviewRow{Code: t.Code, Text: shorten(t.Text, 56), Href: "/targets/" + t.Code + keep}
+	for _, tg := range s.cfg.Catalog.Targets() {
+		row := overviewRow{Code: tg.Code, Text: shorten(tg.Text, 56), Href: "/targets/" + tg.Code + keep}
 		for _, a := range s.geo.headline {
-			r := s.targetRollUp(m, d, t.Code, a.Code)
+			r := s.rollUpParts(m, tg.Code, a.Code, func(se sdg.Series) assess.Part { return t.Part(m.Name, se, a.Code) })
 			row.Cells = append(row.Cells, gridCell{
 				Area:   refOf(a),
 				Status: viewStatus(r.Status, r.Label, r.Explanation),
 				Short:  viewStatus(r.Status, "", "").Label,
-				Href:   "/targets/" + t.Code + keep + "#region-" + a.Code,
+				Href:   "/targets/" + tg.Code + keep + "#region-" + a.Code,
 			})
 		}
 		v.Rows = append(v.Rows, row)
@@ -93,7 +95,7 @@ func (s *Server) overviewOf(m assess.Method, d *assess.Index, links []downloadLi
 		}
 		h := headlineRow{Indicator: ind.Code, IndicatorHref: "/indicators/" + ind.Code, Text: shorten(ind.Text, 90),
 			Series: seriesRefOf(se), Value: "no data", Unit: unitLabel(se)}
-		if lv, ok := latestValue(s.values(d, se.Code, "001")); ok {
+		if lv, ok := t.Latest(se.Code, overview.World); ok {
 			h.Value, h.Year, h.Latest = fmtNum(lv.Value), lv.Year, lv.Value
 		}
 		v.Headlines = append(v.Headlines, h)
@@ -117,19 +119,28 @@ type seriesVerdict struct {
 // targetVerdicts is targetRollUp with the series assessments behind it,
 // in catalog order: what status downloads list under each verdict.
 func (s *Server) targetVerdicts(m assess.Method, d *assess.Index, target, area string) (sdg.RollUp, []seriesVerdict) {
-	var in []assess.IndicatorParts
 	var verdicts []seriesVerdict
+	r := s.rollUpParts(m, target, area, func(se sdg.Series) assess.Part {
+		a := s.assessArea(m, d, se, area).Assessment
+		verdicts = append(verdicts, seriesVerdict{se, a})
+		return assess.PartOf(se, a)
+	})
+	return r, verdicts
+}
+
+// rollUpParts rolls a target up in one area from the parts part gives
+// for its indicators' series, asked in catalog order.
+func (s *Server) rollUpParts(m assess.Method, target, area string, part func(sdg.Series) assess.Part) sdg.RollUp {
+	var in []assess.IndicatorParts
 	for _, ind := range s.indicatorsOf(target) {
 		ip := assess.IndicatorParts{Code: ind.Code}
 		for _, se := range s.cfg.Catalog.SeriesOf(ind.Code) {
-			a := s.assessArea(m, d, se, area).Assessment
-			ip.Series = append(ip.Series, assess.PartOf(se, a))
-			verdicts = append(verdicts, seriesVerdict{se, a})
+			ip.Series = append(ip.Series, part(se))
 		}
 		in = append(in, ip)
 	}
 	r, _ := assess.RollUpTarget(m, target, area, in)
-	return r, verdicts
+	return r
 }
 
 // indicatorsOf lists a target's indicators in catalog order.

@@ -30,6 +30,7 @@ import (
 	"github.com/migtrack/migtrack/internal/catalog"
 	"github.com/migtrack/migtrack/internal/importer"
 	"github.com/migtrack/migtrack/internal/metrics"
+	"github.com/migtrack/migtrack/internal/overview"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
 	"github.com/migtrack/migtrack/static"
@@ -130,8 +131,9 @@ type Server struct {
 	geo     *geography
 	memo    totalsMemo
 	covMemo coverageMemo
-	sumMemo summaryMemo
 	lastSet lastSetMemo // Config.Static
+	ovMemo  overviewMemo
+	rules   *overview.Rules // what the overview derives its verdicts by
 	gen     genMemo
 	auth    *auth.Service
 	// analyst and admin carry the routes that need an account: they load
@@ -189,7 +191,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, assets: a, applyWait: defaultApplyWait, cache: newPageCache(cfg.CacheBytes), vcache: newPageCache(cfg.CacheBytes / 4),
+	rules, err := overview.New(cfg.Catalog)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s := &Server{cfg: cfg, rules: rules, log: cfg.Logger, assets: a, applyWait: defaultApplyWait, cache: newPageCache(cfg.CacheBytes), vcache: newPageCache(cfg.CacheBytes / 4),
 		renders: make(chan struct{}, cfg.MaxRenders), cacheControl: "public, no-cache"}
 	if cfg.MaxAge > 0 {
 		s.cacheControl = fmt.Sprintf("public, max-age=%d", int(cfg.MaxAge.Seconds()))

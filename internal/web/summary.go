@@ -5,75 +5,63 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/migtrack/migtrack/internal/assess"
+	"github.com/migtrack/migtrack/internal/overview"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
 )
 
-// summaryMemo keeps the store's summary of the current data for one
-// generation, and the index of totals built from it for the overview.
-type summaryMemo struct {
-	mu      sync.Mutex
-	gen     int64
-	sum     *store.Summary
-	checked []sdg.Observation // the series two-part target checks read, every disaggregation
-	idx     *assess.Index
+// overviewMemo keeps the overview's verdicts and latest values for one
+// generation.
+type overviewMemo struct {
+	mu    sync.Mutex
+	gen   int64
+	table *overview.Table
 }
 
-// summary returns the store's summary of the current data, read once per
-// data generation.
-func (s *Server) summary(ctx context.Context) (*store.Summary, error) {
-	sum, _, err := s.summaryIndex(ctx, false)
-	return sum, err
-}
-
-// overviewIndex returns an index of every series' totals built from the
-// store's summary (periods and values, no footnotes or sources) with the
-// series two-part target checks read in full: what the overview's
-// assessments need, without reading every observation after a start or
-// an import.
-func (s *Server) overviewIndex(ctx context.Context) (*assess.Index, error) {
-	_, idx, err := s.summaryIndex(ctx, true)
-	return idx, err
-}
-
-// summaryIndex reads the summary and, when withIndex, builds its index,
-// once per data generation.
-func (s *Server) summaryIndex(ctx context.Context, withIndex bool) (*store.Summary, *assess.Index, error) {
+// overviewTable returns the overview's verdicts and latest values for the
+// current data, once per data generation: the store's, derived at import
+// time, when they are current for this server's rules; else derived here
+// from the store's summary (data changed by a process without the rules).
+func (s *Server) overviewTable(ctx context.Context) (*overview.Table, error) {
 	gen, err := s.generation(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	s.sumMemo.mu.Lock()
-	defer s.sumMemo.mu.Unlock()
-	if s.sumMemo.sum == nil || s.sumMemo.gen != gen {
-		// The summary and the checked series' values are read at once,
-		// on two connections: the index needs both.
-		var checked []sdg.Observation
-		var cerr error
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			checked, cerr = s.cfg.Store.Values(ctx, checkedSeries())
-		}()
-		sum, err := s.cfg.Store.Summary(ctx)
-		<-done
-		if err != nil {
-			return nil, nil, err
-		}
-		if cerr != nil {
-			return nil, nil, fmt.Errorf("load checked series: %w", cerr)
-		}
-		s.sumMemo.gen, s.sumMemo.sum, s.sumMemo.checked, s.sumMemo.idx = gen, &sum, checked, nil
+	s.ovMemo.mu.Lock()
+	defer s.ovMemo.mu.Unlock()
+	if s.ovMemo.table != nil && s.ovMemo.gen == gen {
+		return s.ovMemo.table, nil
 	}
-	if withIndex && s.sumMemo.idx == nil {
-		obs := s.sumMemo.sum.Totals
-		for _, o := range s.sumMemo.checked {
-			if o.Dims != "" { // the totals are in the summary
-				obs = append(obs, o)
-			}
-		}
-		s.sumMemo.idx = assess.NewIndex(s.cfg.Catalog.Series(), obs)
+	ov, err := s.cfg.Store.Overview(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return s.sumMemo.sum, s.sumMemo.idx, nil
+	var t *overview.Table
+	if store.CurrentOverview(ov, s.rules, gen) {
+		t = overview.NewTable(ov.Verdicts, ov.Latest)
+	} else if t, err = s.deriveOverview(ctx); err != nil {
+		return nil, err
+	}
+	s.ovMemo.gen, s.ovMemo.table = gen, t
+	return t, nil
+}
+
+// deriveOverview computes the overview from the store's summary of the
+// current data and the checked series' values.
+func (s *Server) deriveOverview(ctx context.Context) (*overview.Table, error) {
+	sum, err := s.cfg.Store.Summary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	checked, err := s.cfg.Store.Values(ctx, s.rules.Checked())
+	if err != nil {
+		return nil, fmt.Errorf("load checked series: %w", err)
+	}
+	var others []sdg.Observation // the totals are in the summary
+	for _, o := range checked {
+		if o.Dims != "" {
+			others = append(others, o)
+		}
+	}
+	return overview.NewTable(s.rules.Derive(nil, sum.Totals, others)), nil
 }
