@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/migtrack/migtrack/internal/assess"
@@ -92,38 +91,49 @@ func (r *Rules) Checked() []string {
 	return codes
 }
 
-// Inputs returns, for the series whose data changed (nil: every series),
-// the assessed series whose verdicts or latest value read one of them
-// (assess.Inputs), and the series those read: in every disaggregation
-// for the checked ones, else their totals.
-func (r *Rules) Inputs(changed []string) (derive, totals, whole []string) {
-	need := map[string]bool{}
+// Affected lists the assessed series whose verdicts or latest value read
+// the data of a series in changed (assess.Inputs); nil changed: every
+// assessed series.
+func (r *Rules) Affected(changed []string) []string {
+	var out []string
 	for _, se := range r.assessed {
-		in := assess.Inputs(se)
-		if changed != nil && !slices.ContainsFunc(in, func(c string) bool { return slices.Contains(changed, c) }) {
-			continue
-		}
-		derive = append(derive, se.Code)
-		for _, c := range in {
-			need[c] = true
+		if changed == nil || slices.ContainsFunc(assess.Inputs(se), func(c string) bool { return slices.Contains(changed, c) }) {
+			out = append(out, se.Code)
 		}
 	}
+	return out
+}
+
+// Reads lists what the overview rows of one series read (assess.Inputs):
+// the checked series in every disaggregation (whole), the others' totals.
+func (r *Rules) Reads(series string) (totals, whole []string) {
+	i := slices.IndexFunc(r.all, func(se sdg.Series) bool { return se.Code == series })
+	if i < 0 {
+		return nil, nil
+	}
 	checked := r.Checked()
-	for _, c := range slices.Sorted(maps.Keys(need)) {
-		if slices.Contains(checked, c) {
+	for _, c := range assess.Inputs(r.all[i]) {
+		switch {
+		case slices.Contains(checked, c):
 			whole = append(whole, c)
-		} else {
+		case !slices.Contains(totals, c):
 			totals = append(totals, c)
 		}
 	}
-	return derive, totals, whole
+	return totals, whole
 }
 
-// Derive computes the overview rows of the series in derive (nil: every
-// assessed series) from obs: the totals of the series they read, the
-// checked series in every disaggregation, each observation once.
-func (r *Rules) Derive(derive []string, obs ...[]sdg.Observation) ([]store.Verdict, []store.Latest) {
-	return r.fromIndex(assess.NewIndex(r.all, obs...), derive)
+// Derive computes the overview rows of one series from obs: the totals of
+// the series it reads, the checked ones in every disaggregation, each
+// observation once.
+func (r *Rules) Derive(series string, obs ...[]sdg.Observation) ([]store.Verdict, []store.Latest) {
+	return r.fromIndex(assess.NewIndex(r.all, obs...), []string{series})
+}
+
+// DeriveAll computes the whole overview from the totals of every series
+// and the other disaggregations of the checked series.
+func (r *Rules) DeriveAll(totals, others []sdg.Observation) ([]store.Verdict, []store.Latest) {
+	return r.FromIndex(assess.NewIndex(r.all, totals, others))
 }
 
 // FromIndex computes the overview from an index of the data: every

@@ -270,7 +270,7 @@ func (t *ImportTx) Apply(ctx context.Context, problems []sdg.Problem) (sdg.Impor
 	if err := t.db.recompute(ctx, tx, &imp); err != nil {
 		return sdg.Import{}, err
 	}
-	if err := refreshSummary(ctx, tx, imp); err != nil {
+	if err := t.refreshSummary(ctx, tx, imp.ID); err != nil {
 		return sdg.Import{}, err
 	}
 	if err := t.db.refreshOverview(ctx, tx, changedSeries(imp.BySeries)); err != nil {

@@ -277,6 +277,12 @@ func (db *DB) Rollback(ctx context.Context, id int64) (sdg.Import, error) {
 			"import %d cannot be rolled back: import %d changed values it set or retracted; roll back import %d first",
 			id, blocker.Int64, blocker.Int64)
 	}
+	// The summary changes by the values the rollback deletes or makes
+	// current again, read before it does.
+	delta, err := importDelta(ctx, tx, id, true)
+	if err != nil {
+		return sdg.Import{}, fmt.Errorf("roll back import %d: %w", id, err)
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM observations WHERE valid_from = ?`, id); err != nil {
 		return sdg.Import{}, fmt.Errorf("roll back import %d: delete its values: %w", id, err)
 	}
@@ -286,8 +292,8 @@ func (db *DB) Rollback(ctx context.Context, id int64) (sdg.Import, error) {
 	if err := forgetRetractions(ctx, tx, id); err != nil {
 		return sdg.Import{}, err
 	}
-	if err := refreshSummary(ctx, tx, imp); err != nil {
-		return sdg.Import{}, err
+	if err := applyDelta(ctx, tx, delta); err != nil {
+		return sdg.Import{}, fmt.Errorf("roll back import %d: %w", id, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = ? WHERE id = ?`, string(sdg.ImportRolledBack), id); err != nil {
 		return sdg.Import{}, fmt.Errorf("roll back import %d: mark: %w", id, err)

@@ -19,14 +19,15 @@ type OverviewRules interface {
 	// Rules names the rules (catalog, methods, engine version): an
 	// overview stored under another name is not current for these rules.
 	Rules() string
-	// Inputs returns, for the series whose data changed (nil: every
-	// series), the series whose overview rows must be derived again and
-	// what that reads: the totals of the series in totals, every
-	// observation of those in whole.
-	Inputs(changed []string) (derive, totals, whole []string)
-	// Derive computes the overview rows of the series in derive (nil:
-	// every series) from the observations Inputs asked for, each once.
-	Derive(derive []string, obs ...[]sdg.Observation) ([]Verdict, []Latest)
+	// Affected lists the series whose overview rows read the data of a
+	// series in changed (nil: every series).
+	Affected(changed []string) []string
+	// Reads lists what the rows of one series read: the totals of the
+	// series in totals, every observation of those in whole.
+	Reads(series string) (totals, whole []string)
+	// Derive computes the overview rows of one series from the
+	// observations Reads asked for, each once.
+	Derive(series string, obs ...[]sdg.Observation) ([]Verdict, []Latest)
 }
 
 // Overview is the stored overview: what Rules derived at data generation
@@ -145,7 +146,7 @@ func (db *DB) refreshOverview(ctx context.Context, q querier, changedSet map[str
 			changed = nil // rows of other rules: derive them all
 		}
 	}
-	derive, totals, whole := db.overview.Inputs(changed)
+	derive := db.overview.Affected(changed)
 	if _, err := q.ExecContext(ctx, `UPDATE overview_state SET rules = ?, generation = ?`, db.overview.Rules(), gen); err != nil {
 		return fmt.Errorf("overview: %w", err)
 	}
@@ -153,28 +154,7 @@ func (db *DB) refreshOverview(ctx context.Context, q querier, changedSet map[str
 		if _, err := q.ExecContext(ctx, `DELETE FROM overview_verdicts; DELETE FROM overview_latest`); err != nil {
 			return fmt.Errorf("overview: clear: %w", err)
 		}
-	}
-	if len(derive) == 0 {
-		return nil
-	}
-	// The totals come from the summary, already brought up to date.
-	var obs [][]sdg.Observation
-	if len(totals) > 0 {
-		o, err := summaryTotals(ctx, q, totals)
-		if err != nil {
-			return fmt.Errorf("overview: %w", err)
-		}
-		obs = append(obs, o)
-	}
-	if len(whole) > 0 {
-		o, err := values(ctx, q, Filter{Series: whole})
-		if err != nil {
-			return fmt.Errorf("overview: %w", err)
-		}
-		obs = append(obs, o)
-	}
-	verdicts, latest := db.overview.Derive(derive, obs...)
-	if changed != nil {
+	} else if len(derive) > 0 {
 		in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(derive)), ",") + ")"
 		args := make([]any, len(derive))
 		for i, s := range derive {
@@ -187,6 +167,37 @@ func (db *DB) refreshOverview(ctx context.Context, q querier, changedSet map[str
 			return fmt.Errorf("overview: clear: %w", err)
 		}
 	}
+	// One series at a time, from what it reads: a large import changes
+	// every series, and all their totals at once would take a few hundred
+	// megabytes.
+	for _, series := range derive {
+		totals, whole := db.overview.Reads(series)
+		// The totals come from the summary, already brought up to date.
+		var obs [][]sdg.Observation
+		if len(totals) > 0 {
+			o, err := summaryTotals(ctx, q, totals)
+			if err != nil {
+				return fmt.Errorf("overview: %w", err)
+			}
+			obs = append(obs, o)
+		}
+		if len(whole) > 0 {
+			o, err := values(ctx, q, Filter{Series: whole})
+			if err != nil {
+				return fmt.Errorf("overview: %w", err)
+			}
+			obs = append(obs, o)
+		}
+		verdicts, latest := db.overview.Derive(series, obs...)
+		if err := storeOverview(ctx, q, verdicts, latest); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// storeOverview inserts overview rows.
+func storeOverview(ctx context.Context, q querier, verdicts []Verdict, latest []Latest) error {
 	// Rows go in batches of one statement each: a few thousand rows.
 	const batch = 100
 	for i := 0; i < len(verdicts); i += batch {

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,51 +14,435 @@ import (
 	"github.com/migtrack/migtrack/internal/sdg"
 )
 
-// summarySQL rebuilds the summary rows of the series in temp.summary_todo
-// from the current observations: counts and years per series and area,
-// the totals as 'period=value;…' text ('%!.17g' round-trips a float64),
-// and the disaggregations per series. Grouping by year first keeps each
-// list in order.
-const summarySQL = `
-	DELETE FROM main.summary_areas WHERE series IN (SELECT series FROM temp.summary_todo);
-	DELETE FROM main.summary_dims WHERE series IN (SELECT series FROM temp.summary_todo);
-	INSERT INTO main.summary_areas (series, area, n, years, totals)
-		SELECT series, area, sum(n), group_concat(year || ':' || n, ',' ORDER BY year), coalesce(group_concat(t, ';' ORDER BY year), '')
-		FROM (SELECT series, area, year, count(*) AS n,
-				group_concat(CASE WHEN dims = '' THEN period || '=' || printf('%!.17g', value) END, ';' ORDER BY period) AS t
-			FROM main.observations
-			WHERE valid_to IS NULL AND series IN (SELECT series FROM temp.summary_todo)
-			GROUP BY series, area, year)
-		GROUP BY series, area;
-	INSERT INTO main.summary_dims (series, dims, n)
-		SELECT series, dims, count(*) FROM main.observations
-		WHERE valid_to IS NULL AND series IN (SELECT series FROM temp.summary_todo)
-		GROUP BY series, dims;
-	DROP TABLE temp.summary_todo;`
+// createTodo makes the temp table of the (series, area) pairs whose
+// summary rows refreshPairs rebuilds.
+const createTodo = `DROP TABLE IF EXISTS temp.summary_todo;
+	CREATE TEMP TABLE summary_todo (series TEXT NOT NULL, area TEXT NOT NULL, PRIMARY KEY (series, area)) WITHOUT ROWID`
 
-// refreshSummary brings the summary up to date for the series an import
-// (applied or rolled back) changed, inside its transaction: the pages
-// that read the summary never see it disagree with the observations.
-func refreshSummary(ctx context.Context, q querier, imp sdg.Import) error {
-	var series []any
-	for s := range changedSeries(imp.BySeries) {
-		series = append(series, s)
-	}
-	if len(series) == 0 {
+// refreshPairs rebuilds, inside a write transaction, the summary rows of
+// the (series, area) pairs in temp.summary_todo from their current
+// observations, then the disaggregation counts of their series from the
+// summary rows, and drops the todo table: the rebuild from scratch that
+// fillSummary makes, which an import's delta must equal. The
+// observations are read in the order of the current-value index, one
+// pair after the other, and counted here: SQL's GROUP BY would sort every
+// row.
+func refreshPairs(ctx context.Context, q querier) error {
+	var out []summaryRow
+	var acc pairCounter
+	err := eachRow(ctx, q, `SELECT t.series, t.area, o.year, o.period, o.dims, o.value
+		FROM temp.summary_todo t CROSS JOIN main.observations o
+		WHERE o.series = t.series AND o.area = t.area AND o.valid_to IS NULL
+		ORDER BY t.series, t.area`, nil, func(r *sql.Rows) error {
+		var series, area, period, dims sql.RawBytes
+		var year int
+		var value float64
+		if err := r.Scan(&series, &area, &year, &period, &dims, &value); err != nil {
+			return err
+		}
+		if acc.n == 0 || string(series) != acc.series || string(area) != acc.area {
+			if acc.n > 0 {
+				out = append(out, acc.row())
+			}
+			acc.reset(string(series), string(area))
+		}
+		acc.add(year, period, dims, value)
 		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("summary: read observations: %w", err)
 	}
-	if _, err := q.ExecContext(ctx, `DROP TABLE IF EXISTS temp.summary_todo;
-		CREATE TEMP TABLE summary_todo (series TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("import %d: summary: %w", imp.ID, err)
+	if acc.n > 0 {
+		out = append(out, acc.row())
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO temp.summary_todo (series) VALUES `+
-		strings.TrimSuffix(strings.Repeat("(?),", len(series)), ","), series...); err != nil {
-		return fmt.Errorf("import %d: summary: %w", imp.ID, err)
+	return storePairs(ctx, q, out)
+}
+
+// refreshDims recounts the disaggregations of the series in
+// temp.summary_todo from their summary rows, and drops the todo table.
+func refreshDims(ctx context.Context, q querier) error {
+	counts := map[[2]string]int{}
+	err := eachRow(ctx, q, `SELECT series, dims FROM main.summary_areas
+		WHERE series IN (SELECT DISTINCT series FROM temp.summary_todo)`, nil, func(r *sql.Rows) error {
+		var series, dims string
+		if err := r.Scan(&series, &dims); err != nil {
+			return err
+		}
+		var byDims map[string]int
+		if err := json.Unmarshal([]byte(dims), &byDims); err != nil {
+			return fmt.Errorf("disaggregations of %s: %w", series, err)
+		}
+		for d, n := range byDims {
+			counts[[2]string{series, d}] += n
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("summary: read disaggregations: %w", err)
 	}
-	if _, err := q.ExecContext(ctx, summarySQL); err != nil {
-		return fmt.Errorf("import %d: summary: %w", imp.ID, err)
+	if _, err := q.ExecContext(ctx, `DELETE FROM main.summary_dims WHERE series IN (SELECT DISTINCT series FROM temp.summary_todo)`); err != nil {
+		return fmt.Errorf("summary: clear disaggregations: %w", err)
+	}
+	keys := slices.SortedFunc(maps.Keys(counts), func(a, b [2]string) int {
+		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]))
+	})
+	const batch = 200
+	for i := 0; i < len(keys); i += batch {
+		part := keys[i:min(i+batch, len(keys))]
+		args := make([]any, 0, 3*len(part))
+		for _, k := range part {
+			args = append(args, k[0], k[1], counts[k])
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO main.summary_dims (series, dims, n) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?),", len(part)), ","), args...); err != nil {
+			return fmt.Errorf("summary: store disaggregations: %w", err)
+		}
+	}
+	if _, err := q.ExecContext(ctx, `DROP TABLE temp.summary_todo`); err != nil {
+		return fmt.Errorf("summary: %w", err)
 	}
 	return nil
+}
+
+// summaryRow is one summary_areas row.
+type summaryRow struct {
+	series, area        string
+	n                   int
+	years, totals, dims string
+}
+
+// pairCounter counts the current observations of one series and area.
+type pairCounter struct {
+	series, area string
+	n            int
+	years        map[int]int
+	totals       []periodValue
+	dims         map[string]int
+}
+
+// periodValue is one total observation.
+type periodValue struct {
+	year   int
+	period string
+	value  float64
+}
+
+func (c *pairCounter) reset(series, area string) {
+	c.series, c.area, c.n = series, area, 0
+	c.years, c.dims, c.totals = map[int]int{}, map[string]int{}, c.totals[:0]
+}
+
+func (c *pairCounter) add(year int, period, dims []byte, value float64) {
+	c.n++
+	c.years[year]++
+	c.dims[string(dims)]++
+	if len(dims) == 0 {
+		c.totals = append(c.totals, periodValue{year, string(period), value})
+	}
+}
+
+// row renders the counts as the summary stores them: years ascending,
+// totals by year then period, values in the shortest text that reads
+// back exactly, the disaggregations as a JSON object of counts.
+func (c *pairCounter) row() summaryRow {
+	r := summaryRow{series: c.series, area: c.area, n: c.n}
+	var b strings.Builder
+	for i, y := range slices.Sorted(maps.Keys(c.years)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(y))
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(c.years[y]))
+	}
+	r.years = b.String()
+	b.Reset()
+	slices.SortFunc(c.totals, func(x, y periodValue) int {
+		return cmp.Or(cmp.Compare(x.year, y.year), strings.Compare(x.period, y.period))
+	})
+	for i, t := range c.totals {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(t.period)
+		b.WriteByte('=')
+		b.WriteString(strconv.FormatFloat(t.value, 'g', -1, 64))
+	}
+	r.totals = b.String()
+	dims, _ := json.Marshal(c.dims) // a map of strings to ints always encodes
+	r.dims = string(dims)
+	return r
+}
+
+// summaryDelta is what an apply or a rollback changes in the summary,
+// pair by pair: the values it ends (removed) and those it makes current
+// (added), read from the import's own rows.
+type summaryDelta map[[2]string]*pairDelta
+
+// pairDelta is the change to one series and area: counts by year and
+// disaggregation, and the totals (dims "") removed and set.
+type pairDelta struct {
+	n       int
+	years   map[int]int
+	dims    map[string]int
+	removed map[string]bool    // total periods no longer current
+	set     map[string]float64 // total periods current with this value
+}
+
+// add counts one value made current (sign 1) or ended (sign -1).
+func (d summaryDelta) add(sign int, series, area []byte, year int, period, dims []byte, value float64) {
+	p := d[[2]string{string(series), string(area)}]
+	if p == nil {
+		p = &pairDelta{years: map[int]int{}, dims: map[string]int{}, removed: map[string]bool{}, set: map[string]float64{}}
+		d[[2]string{string(series), string(area)}] = p
+	}
+	p.n += sign
+	p.years[year] += sign
+	p.dims[string(dims)] += sign
+	if len(dims) == 0 {
+		if sign < 0 {
+			p.removed[string(period)] = true
+		} else {
+			p.set[string(period)] = value
+		}
+	}
+}
+
+// read adds the rows query selects (series, area, year, period, dims,
+// value) with sign.
+func (d summaryDelta) read(ctx context.Context, q querier, sign int, query string, args ...any) error {
+	return eachRow(ctx, q, query, args, func(r *sql.Rows) error {
+		var series, area, period, dims sql.RawBytes
+		var year int
+		var value float64
+		if err := r.Scan(&series, &area, &year, &period, &dims, &value); err != nil {
+			return err
+		}
+		d.add(sign, series, area, year, period, dims, value)
+		return nil
+	})
+}
+
+// deltaCols are the columns summaryDelta.read scans, of alias o.
+const deltaCols = `o.series, o.area, o.year, o.period, o.dims, o.value`
+
+// applyDelta brings the summary rows of the pairs d touches up to date
+// from their stored state and the change, then the disaggregation counts
+// of their series: the cost follows what the import changed, not what
+// its series hold.
+func applyDelta(ctx context.Context, q querier, d summaryDelta) error {
+	if len(d) == 0 {
+		return nil
+	}
+	if _, err := q.ExecContext(ctx, createTodo); err != nil {
+		return fmt.Errorf("summary: %w", err)
+	}
+	pairs := slices.SortedFunc(maps.Keys(d), func(a, b [2]string) int {
+		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]))
+	})
+	const batch = 400
+	for i := 0; i < len(pairs); i += batch {
+		part := pairs[i:min(i+batch, len(pairs))]
+		args := make([]any, 0, 2*len(part))
+		for _, p := range part {
+			args = append(args, p[0], p[1])
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO temp.summary_todo (series, area) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?),", len(part)), ","), args...); err != nil {
+			return fmt.Errorf("summary: %w", err)
+		}
+	}
+	old := map[[2]string]summaryRow{}
+	err := eachRow(ctx, q, `SELECT s.series, s.area, s.n, s.years, s.totals, s.dims
+		FROM temp.summary_todo t JOIN main.summary_areas s ON s.series = t.series AND s.area = t.area`, nil, func(r *sql.Rows) error {
+		var row summaryRow
+		if err := r.Scan(&row.series, &row.area, &row.n, &row.years, &row.totals, &row.dims); err != nil {
+			return err
+		}
+		old[[2]string{row.series, row.area}] = row
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("summary: read: %w", err)
+	}
+	var out []summaryRow
+	var acc pairCounter
+	for _, p := range pairs {
+		if err := acc.load(p, old[p]); err != nil {
+			return fmt.Errorf("summary: %w", err)
+		}
+		if err := acc.change(d[p]); err != nil {
+			return fmt.Errorf("summary: %w", err)
+		}
+		if acc.n > 0 {
+			out = append(out, acc.row())
+		}
+	}
+	return storePairs(ctx, q, out)
+}
+
+// load sets c to a stored summary row of pair p (empty when there is
+// none).
+func (c *pairCounter) load(p [2]string, row summaryRow) error {
+	c.reset(p[0], p[1])
+	if row.series == "" {
+		return nil
+	}
+	c.n = row.n
+	for yc := range strings.SplitSeq(row.years, ",") {
+		y, n, _ := strings.Cut(yc, ":")
+		yi, err1 := strconv.Atoi(y)
+		ni, err2 := strconv.Atoi(n)
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("%s %s: year %q", p[0], p[1], yc)
+		}
+		c.years[yi] = ni
+	}
+	if err := json.Unmarshal([]byte(row.dims), &c.dims); err != nil {
+		return fmt.Errorf("%s %s: disaggregations: %w", p[0], p[1], err)
+	}
+	if row.totals == "" {
+		return nil
+	}
+	totals, err := appendTotals(nil, p[0], p[1], row.totals)
+	if err != nil {
+		return err
+	}
+	for _, o := range totals {
+		y, err := periodYear(o.Period)
+		if err != nil {
+			return err
+		}
+		c.totals = append(c.totals, periodValue{y, o.Period, o.Value})
+	}
+	return nil
+}
+
+// change applies a pair's delta: ended values first, then those made
+// current, so a value replaced in one import counts once.
+func (c *pairCounter) change(d *pairDelta) error {
+	c.n += d.n
+	for y, n := range d.years {
+		if c.years[y] += n; c.years[y] == 0 {
+			delete(c.years, y)
+		}
+	}
+	for k, n := range d.dims {
+		if c.dims[k] += n; c.dims[k] == 0 {
+			delete(c.dims, k)
+		}
+	}
+	c.totals = slices.DeleteFunc(c.totals, func(t periodValue) bool { return d.removed[t.period] || hasKey(d.set, t.period) })
+	for period, v := range d.set {
+		y, err := periodYear(period)
+		if err != nil {
+			return err
+		}
+		c.totals = append(c.totals, periodValue{y, period, v})
+	}
+	return nil
+}
+
+func hasKey(m map[string]float64, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// periodYear is the year the store files a canonical period under (its
+// year column).
+func periodYear(period string) (int, error) {
+	p, _, err := sdg.ParsePeriod(period)
+	if err != nil {
+		return 0, fmt.Errorf("period %q: %w", period, err)
+	}
+	return p.Year(), nil
+}
+
+// storePairs replaces the summary rows of the pairs in temp.summary_todo
+// with rows (pairs without a current value have none), then recounts
+// their series' disaggregations and drops the todo table.
+func storePairs(ctx context.Context, q querier, rows []summaryRow) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM main.summary_areas WHERE (series, area) IN (SELECT series, area FROM temp.summary_todo)`); err != nil {
+		return fmt.Errorf("summary: clear: %w", err)
+	}
+	const batch = 100
+	for i := 0; i < len(rows); i += batch {
+		part := rows[i:min(i+batch, len(rows))]
+		args := make([]any, 0, 6*len(part))
+		for _, r := range part {
+			args = append(args, r.series, r.area, r.n, r.years, r.totals, r.dims)
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO main.summary_areas (series, area, n, years, totals, dims) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?),", len(part)), ","), args...); err != nil {
+			return fmt.Errorf("summary: store: %w", err)
+		}
+	}
+	return refreshDims(ctx, q)
+}
+
+// refreshSummary brings the summary up to date inside an apply's
+// transaction, after its writes, from the staged rows it inserted (those
+// without an equal current value) and the current values it closed
+// (changed or retracted); derived series, which the apply may also have
+// recomputed, from the values import id made current and ended. The
+// pages that read the summary never see it disagree with the
+// observations.
+func (t *ImportTx) refreshSummary(ctx context.Context, q querier, id int64) error {
+	var outputs []any
+	if t.db.deriver != nil {
+		for _, d := range t.db.deriver.Derivations() {
+			outputs = append(outputs, d.Output)
+		}
+	}
+	notOutput, isOutput := "1", "0"
+	if len(outputs) > 0 {
+		in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(outputs)), ",") + ")"
+		notOutput, isOutput = "o.series NOT IN "+in, "o.series IN "+in
+	}
+	closed := `SELECT old_id FROM temp.plan WHERE NOT same`
+	if t.retract.planned {
+		closed += ` UNION ALL SELECT old_id FROM temp.gone`
+	}
+	d := summaryDelta{}
+	err := d.read(ctx, q, 1, `SELECT `+deltaCols+` FROM temp.staged o LEFT JOIN temp.plan p ON p.seq = o.seq
+		WHERE p.same IS NOT 1 AND `+notOutput, outputs...)
+	if err == nil {
+		err = d.read(ctx, q, -1, `SELECT `+deltaCols+` FROM main.observations o WHERE o.id IN (`+closed+`) AND `+notOutput, outputs...)
+	}
+	if err == nil && len(outputs) > 0 {
+		// Through the current-value index of the few derived series
+		// (+ keeps SQLite off the import's index of every row it set).
+		err = d.read(ctx, q, 1, `SELECT `+deltaCols+` FROM main.observations o
+			WHERE `+isOutput+` AND o.valid_to IS NULL AND +o.valid_from = ?`, append(outputs, id)...)
+	}
+	if err == nil && len(outputs) > 0 {
+		err = d.read(ctx, q, -1, `SELECT `+deltaCols+` FROM main.observations o WHERE o.valid_to = ? AND `+isOutput, append([]any{id}, outputs...)...)
+	}
+	if err == nil {
+		err = applyDelta(ctx, q, d)
+	}
+	if err != nil {
+		return fmt.Errorf("import %s: %w", t.meta.FileName, err)
+	}
+	return nil
+}
+
+// importDelta reads what import id changes: the values it made current
+// (valid_from) and those it ended (valid_to), or with rollback, before
+// the rollback's writes, the reverse.
+func importDelta(ctx context.Context, q querier, id int64, rollback bool) (summaryDelta, error) {
+	sign := 1
+	if rollback {
+		sign = -1
+	}
+	d := summaryDelta{}
+	if err := d.read(ctx, q, sign, `SELECT `+deltaCols+` FROM main.observations o WHERE o.valid_from = ?`, id); err != nil {
+		return nil, fmt.Errorf("summary: %w", err)
+	}
+	if err := d.read(ctx, q, -sign, `SELECT `+deltaCols+` FROM main.observations o WHERE o.valid_to = ?`, id); err != nil {
+		return nil, fmt.Errorf("summary: %w", err)
+	}
+	return d, nil
 }
 
 // fillSummary builds the whole summary once, for a database whose
@@ -81,11 +468,17 @@ func (db *DB) fillSummary(ctx context.Context) error {
 	if filled == 1 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS temp.summary_todo;
-		CREATE TEMP TABLE summary_todo (series TEXT PRIMARY KEY);
-		INSERT INTO temp.summary_todo SELECT DISTINCT series FROM main.observations WHERE valid_to IS NULL;`+
-		summarySQL+`
-		UPDATE summary_state SET filled = 1;`); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM summary_areas; DELETE FROM summary_dims`); err != nil {
+		return fmt.Errorf("fill summary: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, createTodo+`;
+		INSERT INTO temp.summary_todo SELECT DISTINCT series, area FROM main.observations WHERE valid_to IS NULL`); err != nil {
+		return fmt.Errorf("fill summary: %w", err)
+	}
+	if err := refreshPairs(ctx, tx); err != nil {
+		return fmt.Errorf("fill summary: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE summary_state SET filled = 1`); err != nil {
 		return fmt.Errorf("fill summary: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

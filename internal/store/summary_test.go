@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
 	"slices"
@@ -152,5 +153,136 @@ func TestValues(t *testing.T) {
 		if got[i].Key != full[i].Key || got[i].Value != full[i].Value {
 			t.Errorf("#%d: %v = %v, observation %v = %v", i, got[i].Key, got[i].Value, full[i].Key, full[i].Value)
 		}
+	}
+}
+
+// summaryRows dumps the summary tables as stored.
+func summaryRows(t *testing.T, db *DB) []string {
+	t.Helper()
+	var out []string
+	err := eachRow(context.Background(), db.reader, `SELECT 'a', series, area, n, years, totals, dims FROM summary_areas
+		UNION ALL SELECT 'd', series, dims, n, '', '', '' FROM summary_dims ORDER BY 1, 2, 3`, nil, func(r *sql.Rows) error {
+		var k, s, a, y, tt, d string
+		var n int
+		if err := r.Scan(&k, &s, &a, &n, &y, &tt, &d); err != nil {
+			return err
+		}
+		out = append(out, fmt.Sprint(k, s, a, n, y, tt, d))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkRebuilt compares the summary as imports and rollbacks left it, row
+// for row, with the one rebuilt from scratch, and with the observations.
+func checkRebuilt(t *testing.T, db *DB, when string) {
+	t.Helper()
+	checkSummary(t, db, when)
+	kept := summaryRows(t, db)
+	if _, err := db.writer.ExecContext(context.Background(), `UPDATE summary_state SET filled = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.fillSummary(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := summaryRows(t, db); !reflect.DeepEqual(kept, rebuilt) {
+		t.Errorf("%s: summary kept by the imports\n%q\nrebuilt from scratch\n%q", when, kept, rebuilt)
+	}
+}
+
+// TestSummaryIncrementalEqualsRebuilt runs imports that touch some areas
+// of a series and not others, a replace import with retractions, values
+// marked missing, an upload and rollbacks, and after each compares the
+// summary the refresh of the touched pairs kept with one rebuilt.
+func TestSummaryIncrementalEqualsRebuilt(t *testing.T) {
+	db, first := queryFixture(t)
+	ctx := context.Background()
+	checkRebuilt(t, db, "first import")
+	// One area of a series changes, another is added, a breakdown appears.
+	second := apply(t, db, "second", []sdg.Observation{
+		ob("MT_MIGSTOCK", "276", "2020", "", 15_800_000),
+		ob("MT_MIGSTOCK", "484", "2020", "", 1_200_000),
+		ob("MT_MIGSTOCK", "484", "2020", "AGE=Y15T19;SEX=F", 90_000),
+		ob("MT_MIGSTOCK", "001", "2015", "", 243700236), // unchanged
+		ob("SL_EMP_INJUR", "826", "2021", "", 0.7),
+	})
+	checkRebuilt(t, db, "second import")
+	// A new edition of MT_MIGSTOCK restating only World: 276 and 484 go.
+	tx := stage(t, db, "edition", []sdg.Observation{
+		ob("MT_MIGSTOCK", "001", "2015", "", 243700237),
+		ob("MT_MIGSTOCK", "001", "2020", "", 280598105),
+	})
+	tx.Replace(false)
+	edition, err := tx.Apply(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.Close() // frees the writer for the rebuild
+	if edition.Counts.Removed == 0 {
+		t.Fatalf("replace retracted nothing: %+v", edition.Counts)
+	}
+	checkRebuilt(t, db, "replace import")
+	// A value marked missing.
+	tx = stage(t, db, "missing", []sdg.Observation{ob("MT_MIGSTOCK_GR", "001", "2015-2020", "", 2.9)})
+	if err := tx.Retract(sdg.Key{Series: "MT_MIGSTOCK_GR", Area: "001", Period: "1990-1995"}, cell(1)); err != nil {
+		t.Fatal(err)
+	}
+	missing, err := tx.Apply(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.Close()
+	checkRebuilt(t, db, "values marked missing")
+	u := previewUpload(t, db, "upload", []sdg.Observation{
+		ob("SL_EMP_INJUR", "826", "2019/20", "", 0.85),
+		ob("SL_EMP_INJUR", "250", "2019/20", "SEX=F", 1.1),
+	}, nil)
+	upload, err := db.ApplyUpload(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRebuilt(t, db, "upload")
+	for _, imp := range []sdg.Import{upload, missing, edition, second, first} {
+		if _, err := db.Rollback(ctx, imp.ID); err != nil {
+			t.Fatal(err)
+		}
+		checkRebuilt(t, db, imp.FileName+" rolled back")
+	}
+	if rows := summaryRows(t, db); len(rows) != 0 {
+		t.Errorf("no data, summary rows %q", rows)
+	}
+}
+
+// TestSummaryIncrementalWithDerivedSeries does the same with the
+// catalog's derived series recomputed by the imports of their inputs,
+// alongside a published value of one of them.
+func TestSummaryIncrementalWithDerivedSeries(t *testing.T) {
+	db, _ := openDeriving(t)
+	ctx := context.Background()
+	inputs := apply(t, db, "inputs", []sdg.Observation{
+		ob("MT_REFUGEES_OR", "004", "2020", "", 2_600_000),
+		ob("MT_REFUGEES_OR", "760", "2020", "", 6_700_000),
+		ob("MT_POP", "004", "2020", "", 38_900_000),
+		ob("MT_POP", "760", "2020", "", 17_500_000),
+		ob("MT_MMP_DEAD", "001", "2020", "", 4_200),
+		ob("MT_MMP_MISSING", "001", "2020", "", 900),
+	})
+	if n := inputs.BySeries["SM_POP_REFG_OR"].New; n == 0 {
+		t.Fatalf("no derived values computed: %+v", inputs.BySeries)
+	}
+	checkRebuilt(t, db, "inputs")
+	changed := apply(t, db, "changed input", []sdg.Observation{
+		ob("MT_POP", "004", "2020", "", 39_000_000),
+		ob("SM_POP_REFG_OR", "760", "2019", "", 38_000), // published
+	})
+	checkRebuilt(t, db, "changed input")
+	for _, imp := range []sdg.Import{changed, inputs} {
+		if _, err := db.Rollback(ctx, imp.ID); err != nil {
+			t.Fatal(err)
+		}
+		checkRebuilt(t, db, imp.FileName+" rolled back")
 	}
 }

@@ -177,6 +177,7 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 	if imp.ID, err = insertImport(ctx, tx, imp); err != nil {
 		return sdg.Import{}, err
 	}
+
 	if _, err := tx.ExecContext(ctx, `UPDATE observations SET valid_to = ?
 		WHERE id IN (SELECT old_id FROM upload_changes WHERE upload_id = ? AND old_id IS NOT NULL)`, imp.ID, id); err != nil {
 		return sdg.Import{}, fmt.Errorf("apply upload %d: close changed values: %w", id, err)
@@ -191,8 +192,12 @@ func (db *DB) ApplyUpload(ctx context.Context, id int64) (sdg.Import, error) {
 	if err := db.recompute(ctx, tx, &imp); err != nil {
 		return sdg.Import{}, err
 	}
-	if err := refreshSummary(ctx, tx, imp); err != nil {
-		return sdg.Import{}, err
+	delta, err := importDelta(ctx, tx, imp.ID, false)
+	if err != nil {
+		return sdg.Import{}, fmt.Errorf("apply upload %d: %w", id, err)
+	}
+	if err := applyDelta(ctx, tx, delta); err != nil {
+		return sdg.Import{}, fmt.Errorf("apply upload %d: %w", id, err)
 	}
 	if err := db.refreshOverview(ctx, tx, changedSeries(imp.BySeries)); err != nil {
 		return sdg.Import{}, fmt.Errorf("apply upload %d: %w", id, err)

@@ -63,5 +63,5 @@ func (s *Server) deriveOverview(ctx context.Context) (*overview.Table, error) {
 			others = append(others, o)
 		}
 	}
-	return overview.NewTable(s.rules.Derive(nil, sum.Totals, others)), nil
+	return overview.NewTable(s.rules.DeriveAll(sum.Totals, others)), nil
 }
