@@ -114,6 +114,13 @@ type stager struct {
 	seed     maphash.Seed
 	hashes   []uint64       // key hash of every staged row, to find duplicates
 	bySeries map[string]int // rows staged per series
+	// staged is the summary's change if every staged row is inserted
+	// (no duplicates, no current value for any key): a first load's
+	// refresh then reads no row back. Derived series are left out
+	// (outputs): an apply reads theirs from what it wrote.
+	staged  *summaryDelta
+	outputs map[string]bool
+	noDups  bool // seal found no duplicate keys
 }
 
 // stageJob is an attrs row or a batch of staging rows to insert.
@@ -153,6 +160,13 @@ func (t *ImportTx) Add(o *sdg.Observation, at sdg.Location) error {
 	h := keyHash(st.seed, o.Series, o.Area, o.Period, string(o.Dims))
 	st.hashes = append(st.hashes, h)
 	st.bySeries[o.Series]++
+	if !st.outputs[o.Series] {
+		year, err := st.year(o.Period)
+		if err != nil {
+			return err
+		}
+		st.staged.addObservation(o, year)
+	}
 	if st.batch == nil {
 		select {
 		case st.batch = <-st.free:
@@ -278,6 +292,12 @@ func nullFloat(p *float64) any {
 func (t *ImportTx) begin() error {
 	st := &t.stager
 	st.attrs, st.years, st.bySeries = map[attrKey]int64{}, map[string]int{}, map[string]int{}
+	st.staged, st.outputs = newSummaryDelta(), map[string]bool{}
+	if t.db.deriver != nil {
+		for _, d := range t.db.deriver.Derivations() {
+			st.outputs[d.Output] = true
+		}
+	}
 	st.seed = maphash.MakeSeed()
 	if _, err := t.conn.ExecContext(t.ctx, createStaging); err != nil {
 		return fmt.Errorf("import %s: create staging: %w", t.meta.FileName, err)
@@ -367,7 +387,7 @@ func (t *ImportTx) seal(ctx context.Context) error {
 		}
 	}
 	if len(dupHashes) == 0 {
-		t.sealed = true
+		t.sealed, st.noDups = true, true
 		return nil
 	}
 	tx, err := t.conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // deferred: TEMP only

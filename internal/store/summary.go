@@ -176,41 +176,89 @@ func (c *pairCounter) row() summaryRow {
 
 // summaryDelta is what an apply or a rollback changes in the summary,
 // pair by pair: the values it ends (removed) and those it makes current
-// (added), read from the import's own rows.
-type summaryDelta map[[2]string]*pairDelta
-
-// pairDelta is the change to one series and area: counts by year and
-// disaggregation, and the totals (dims "") removed and set.
-type pairDelta struct {
-	n       int
-	years   map[int]int
-	dims    map[string]int
-	removed map[string]bool    // total periods no longer current
-	set     map[string]float64 // total periods current with this value
+// (added), read from the import's own rows. A million rows pass through
+// add, so it allocates only for what it has not seen: texts are interned.
+type summaryDelta struct {
+	pairs map[string]map[string]*pairDelta // series → area
+	texts map[string]string
 }
 
-// add counts one value made current (sign 1) or ended (sign -1).
-func (d summaryDelta) add(sign int, series, area []byte, year int, period, dims []byte, value float64) {
-	p := d[[2]string{string(series), string(area)}]
+func newSummaryDelta() *summaryDelta {
+	return &summaryDelta{pairs: map[string]map[string]*pairDelta{}, texts: map[string]string{}}
+}
+
+// pairDelta is the change to one series and area: counts by year and
+// disaggregation, and the totals (dims "") removed and set. Slices, not
+// maps: a pair has a few years and disaggregations, and a first load
+// holds thousands of pairs.
+type pairDelta struct {
+	n       int
+	years   []yearCount
+	dims    []dimsCount
+	removed []string      // total periods no longer current
+	set     []periodValue // total periods made current with this value; the last one of a period wins
+}
+
+// yearCount and dimsCount are counts of one year and one disaggregation.
+type (
+	yearCount struct{ year, n int }
+	dimsCount struct {
+		dims string
+		n    int
+	}
+)
+
+// addObservation counts one staged observation made current.
+func (d *summaryDelta) addObservation(o *sdg.Observation, year int) {
+	deltaAdd(d, 1, o.Series, o.Area, year, o.Period, string(o.Dims), o.Value)
+}
+
+// text returns t as an interned string.
+func text[T ~string | ~[]byte](d *summaryDelta, t T) string {
+	if s, ok := d.texts[string(t)]; ok {
+		return s
+	}
+	s := string(t)
+	d.texts[s] = s
+	return s
+}
+
+// deltaAdd counts one value made current (sign 1) or ended (sign -1),
+// from texts read from the database or from a staged observation.
+func deltaAdd[T ~string | ~[]byte](d *summaryDelta, sign int, series, area T, year int, period, dims T, value float64) {
+	bySeries := d.pairs[string(series)]
+	if bySeries == nil {
+		bySeries = map[string]*pairDelta{}
+		d.pairs[text(d, series)] = bySeries
+	}
+	p := bySeries[string(area)]
 	if p == nil {
-		p = &pairDelta{years: map[int]int{}, dims: map[string]int{}, removed: map[string]bool{}, set: map[string]float64{}}
-		d[[2]string{string(series), string(area)}] = p
+		p = &pairDelta{}
+		bySeries[text(d, area)] = p
 	}
 	p.n += sign
-	p.years[year] += sign
-	p.dims[string(dims)] += sign
+	if i := slices.IndexFunc(p.years, func(c yearCount) bool { return c.year == year }); i >= 0 {
+		p.years[i].n += sign
+	} else {
+		p.years = append(p.years, yearCount{year, sign})
+	}
+	if i := slices.IndexFunc(p.dims, func(c dimsCount) bool { return c.dims == string(dims) }); i >= 0 {
+		p.dims[i].n += sign
+	} else {
+		p.dims = append(p.dims, dimsCount{text(d, dims), sign})
+	}
 	if len(dims) == 0 {
 		if sign < 0 {
-			p.removed[string(period)] = true
+			p.removed = append(p.removed, text(d, period))
 		} else {
-			p.set[string(period)] = value
+			p.set = append(p.set, periodValue{year, text(d, period), value})
 		}
 	}
 }
 
 // read adds the rows query selects (series, area, year, period, dims,
 // value) with sign.
-func (d summaryDelta) read(ctx context.Context, q querier, sign int, query string, args ...any) error {
+func (d *summaryDelta) read(ctx context.Context, q querier, sign int, query string, args ...any) error {
 	return eachRow(ctx, q, query, args, func(r *sql.Rows) error {
 		var series, area, period, dims sql.RawBytes
 		var year int
@@ -218,7 +266,7 @@ func (d summaryDelta) read(ctx context.Context, q querier, sign int, query strin
 		if err := r.Scan(&series, &area, &year, &period, &dims, &value); err != nil {
 			return err
 		}
-		d.add(sign, series, area, year, period, dims, value)
+		deltaAdd(d, sign, series, area, year, period, dims, value)
 		return nil
 	})
 }
@@ -230,16 +278,22 @@ const deltaCols = `o.series, o.area, o.year, o.period, o.dims, o.value`
 // from their stored state and the change, then the disaggregation counts
 // of their series: the cost follows what the import changed, not what
 // its series hold.
-func applyDelta(ctx context.Context, q querier, d summaryDelta) error {
-	if len(d) == 0 {
+func applyDelta(ctx context.Context, q querier, d *summaryDelta) error {
+	var pairs [][2]string
+	for s, byArea := range d.pairs {
+		for a := range byArea {
+			pairs = append(pairs, [2]string{s, a})
+		}
+	}
+	if len(pairs) == 0 {
 		return nil
 	}
+	slices.SortFunc(pairs, func(a, b [2]string) int {
+		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]))
+	})
 	if _, err := q.ExecContext(ctx, createTodo); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}
-	pairs := slices.SortedFunc(maps.Keys(d), func(a, b [2]string) int {
-		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]))
-	})
 	const batch = 400
 	for i := 0; i < len(pairs); i += batch {
 		part := pairs[i:min(i+batch, len(pairs))]
@@ -271,9 +325,7 @@ func applyDelta(ctx context.Context, q querier, d summaryDelta) error {
 		if err := acc.load(p, old[p]); err != nil {
 			return fmt.Errorf("summary: %w", err)
 		}
-		if err := acc.change(d[p]); err != nil {
-			return fmt.Errorf("summary: %w", err)
-		}
+		acc.change(d.pairs[p[0]][p[1]])
 		if acc.n > 0 {
 			out = append(out, acc.row())
 		}
@@ -320,32 +372,30 @@ func (c *pairCounter) load(p [2]string, row summaryRow) error {
 
 // change applies a pair's delta: ended values first, then those made
 // current, so a value replaced in one import counts once.
-func (c *pairCounter) change(d *pairDelta) error {
+func (c *pairCounter) change(d *pairDelta) {
 	c.n += d.n
-	for y, n := range d.years {
-		if c.years[y] += n; c.years[y] == 0 {
-			delete(c.years, y)
+	for _, y := range d.years {
+		if c.years[y.year] += y.n; c.years[y.year] == 0 {
+			delete(c.years, y.year)
 		}
 	}
-	for k, n := range d.dims {
-		if c.dims[k] += n; c.dims[k] == 0 {
-			delete(c.dims, k)
+	for _, k := range d.dims {
+		if c.dims[k.dims] += k.n; c.dims[k.dims] == 0 {
+			delete(c.dims, k.dims)
 		}
 	}
-	c.totals = slices.DeleteFunc(c.totals, func(t periodValue) bool { return d.removed[t.period] || hasKey(d.set, t.period) })
-	for period, v := range d.set {
-		y, err := periodYear(period)
-		if err != nil {
-			return err
-		}
-		c.totals = append(c.totals, periodValue{y, period, v})
+	gone := map[string]bool{}
+	for _, p := range d.removed {
+		gone[p] = true
 	}
-	return nil
-}
-
-func hasKey(m map[string]float64, k string) bool {
-	_, ok := m[k]
-	return ok
+	set := map[string]periodValue{} // the last of each period
+	for _, t := range d.set {
+		gone[t.period], set[t.period] = true, t
+	}
+	c.totals = slices.DeleteFunc(c.totals, func(t periodValue) bool { return gone[t.period] })
+	for _, t := range set {
+		c.totals = append(c.totals, t)
+	}
 }
 
 // periodYear is the year the store files a canonical period under (its
@@ -403,11 +453,20 @@ func (t *ImportTx) refreshSummary(ctx context.Context, q querier, id int64) erro
 	if t.retract.planned {
 		closed += ` UNION ALL SELECT old_id FROM temp.gone`
 	}
-	d := summaryDelta{}
-	err := d.read(ctx, q, 1, `SELECT `+deltaCols+` FROM temp.staged o LEFT JOIN temp.plan p ON p.seq = o.seq
-		WHERE p.same IS NOT 1 AND `+notOutput, outputs...)
-	if err == nil {
-		err = d.read(ctx, q, -1, `SELECT `+deltaCols+` FROM main.observations o WHERE o.id IN (`+closed+`) AND `+notOutput, outputs...)
+	// Without duplicates, retractions or a current value for any staged
+	// key (a first load), every staged row was inserted: the delta
+	// counted while staging is the change.
+	d := t.staged
+	t.staged = nil // its memory is not needed past here
+	var matched bool
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM temp.plan)`).Scan(&matched)
+	if err == nil && (d == nil || matched || !t.noDups || t.retract.planned) {
+		d = newSummaryDelta()
+		err = d.read(ctx, q, 1, `SELECT `+deltaCols+` FROM temp.staged o LEFT JOIN temp.plan p ON p.seq = o.seq
+			WHERE p.same IS NOT 1 AND `+notOutput, outputs...)
+		if err == nil {
+			err = d.read(ctx, q, -1, `SELECT `+deltaCols+` FROM main.observations o WHERE o.id IN (`+closed+`) AND `+notOutput, outputs...)
+		}
 	}
 	if err == nil && len(outputs) > 0 {
 		// Through the current-value index of the few derived series
@@ -430,12 +489,12 @@ func (t *ImportTx) refreshSummary(ctx context.Context, q querier, id int64) erro
 // importDelta reads what import id changes: the values it made current
 // (valid_from) and those it ended (valid_to), or with rollback, before
 // the rollback's writes, the reverse.
-func importDelta(ctx context.Context, q querier, id int64, rollback bool) (summaryDelta, error) {
+func importDelta(ctx context.Context, q querier, id int64, rollback bool) (*summaryDelta, error) {
 	sign := 1
 	if rollback {
 		sign = -1
 	}
-	d := summaryDelta{}
+	d := newSummaryDelta()
 	if err := d.read(ctx, q, sign, `SELECT `+deltaCols+` FROM main.observations o WHERE o.valid_from = ?`, id); err != nil {
 		return nil, fmt.Errorf("summary: %w", err)
 	}

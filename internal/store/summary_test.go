@@ -286,3 +286,21 @@ func TestSummaryIncrementalWithDerivedSeries(t *testing.T) {
 		checkRebuilt(t, db, imp.FileName+" rolled back")
 	}
 }
+
+// TestSummaryFirstLoadWithDuplicates: a first load whose file repeats a
+// key (once with the same value, once with another) keeps neither the
+// repeat nor the conflicting key in the summary.
+func TestSummaryFirstLoadWithDuplicates(t *testing.T) {
+	db := mustOpen(t)
+	imp := apply(t, db, "dups", []sdg.Observation{
+		ob("MT_MIGSTOCK", "276", "2020", "", 15_762_457),
+		ob("MT_MIGSTOCK", "276", "2020", "", 15_762_457), // exact repeat
+		ob("MT_MIGSTOCK", "484", "2020", "", 1_200_000),
+		ob("MT_MIGSTOCK", "484", "2020", "", 1_300_000), // conflict: both go
+		ob("MT_MIGSTOCK", "484", "2015", "SEX=F", 500_000),
+	})
+	if imp.BySeries["MT_MIGSTOCK"].Rejected == 0 {
+		t.Fatalf("no conflict dropped: %+v", imp.BySeries)
+	}
+	checkRebuilt(t, db, "first load with duplicates")
+}
