@@ -15,7 +15,7 @@ import (
 )
 
 // createTodo makes the temp table of the (series, area) pairs whose
-// summary rows refreshPairs rebuilds.
+// summary rows refreshPairs rebuilds or applyDelta brings up to date.
 const createTodo = `DROP TABLE IF EXISTS temp.summary_todo;
 	CREATE TEMP TABLE summary_todo (series TEXT NOT NULL, area TEXT NOT NULL, PRIMARY KEY (series, area)) WITHOUT ROWID`
 
