@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/migtrack/migtrack/internal/assess"
+	"github.com/migtrack/migtrack/internal/catalog"
 	"github.com/migtrack/migtrack/internal/overview"
 	"github.com/migtrack/migtrack/internal/sdg"
 	"github.com/migtrack/migtrack/internal/store"
@@ -41,6 +42,30 @@ func importWith(t *testing.T, db *store.DB, name string, replace bool, obs []sdg
 	return imp
 }
 
+// overviewRules returns the catalog, its overview rules and the path of a
+// new database in the test's temporary directory.
+func overviewRules(t *testing.T) (*catalog.Catalog, *overview.Rules, string) {
+	t.Helper()
+	cat := loadCatalog(t)
+	rules, err := overview.New(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, rules, filepath.Join(t.TempDir(), "migtrack.db")
+}
+
+// openKeeping opens the database at path keeping the overview by rules,
+// closed when the test ends.
+func openKeeping(t *testing.T, path string, rules *overview.Rules) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), path, store.KeepOverview(rules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // TestColdOverviewFromStoreEqualsFromScratch checks, after imports (one
 // changing the weights every regional aggregate reads, one replacing a
 // series with retractions) and rollbacks, that the overview the store
@@ -48,17 +73,8 @@ func importWith(t *testing.T, db *store.DB, name string, replace bool, obs []sdg
 // computed from scratch from every total observation, for every method.
 func TestColdOverviewFromStoreEqualsFromScratch(t *testing.T) {
 	ctx := context.Background()
-	cat := loadCatalog(t)
-	rules, err := overview.New(cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "migtrack.db")
-	db, err := store.Open(ctx, path, store.KeepOverview(rules))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	cat, rules, path := overviewRules(t)
+	db := openKeeping(t, path, rules)
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	newServer := func() *Server {
 		s, err := New(Config{Store: db, Catalog: cat, DownloadDir: t.TempDir(), Logger: logger, GenerationTTL: -1})
@@ -229,17 +245,8 @@ func sameOverview(ov store.Overview, verdicts []store.Verdict, latest []store.La
 // that opening the database with the rules derives it again.
 func TestOverviewBehindDataIsNotUsed(t *testing.T) {
 	ctx := context.Background()
-	cat := loadCatalog(t)
-	rules, err := overview.New(cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "migtrack.db")
-	kept, err := store.Open(ctx, path, store.KeepOverview(rules))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kept.Close()
+	cat, rules, path := overviewRules(t)
+	kept := openKeeping(t, path, rules)
 	importWith(t, kept, "fixture.csv", false, fixture())
 	plain, err := store.Open(ctx, path)
 	if err != nil {
@@ -276,11 +283,7 @@ func TestOverviewBehindDataIsNotUsed(t *testing.T) {
 	if string(a) != string(b) {
 		t.Errorf("overview behind the data: page differs from scratch:\n%s\n%s", a, b)
 	}
-	again, err := store.Open(ctx, path, store.KeepOverview(rules))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer again.Close()
+	again := openKeeping(t, path, rules)
 	if ov, _ := again.Overview(ctx); !store.CurrentOverview(ov, rules, gen) {
 		t.Errorf("opening with the rules left the overview at generation %d (data %d)", ov.Generation, gen)
 	}
