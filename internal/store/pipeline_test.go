@@ -431,7 +431,11 @@ func TestAnotherProcessWriting(t *testing.T) {
 		_, err := tx.Apply(ctx, nil)
 		firstDone <- err
 	}()
-	<-inside // the first now holds the write lock
+	select {
+	case <-inside: // the first now holds the write lock
+	case err := <-firstDone:
+		t.Fatalf("the first apply ended before it reached the write (%v): nothing holds the lock", err)
+	}
 	var releaseOnce sync.Once
 	releaseFirst := func() { releaseOnce.Do(func() { close(release) }) }
 	t.Cleanup(func() { // on failure too, so the first's apply ends before its Close
