@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestMemoryLimit checks serve's --memory-limit: a size sets the Go soft
+// TestMemoryLimit checks serve's and publish's --memory-limit: a size sets the Go soft
 // limit, 0 removes it, a GOMEMLIMIT in the environment is kept unless the
 // limit is given explicitly, and a bad or tiny size is a usage error of
 // the command.
@@ -23,6 +23,7 @@ func TestMemoryLimit(t *testing.T) {
 	}{
 		{"1GiB", true, "", 1 << 30, "1.00GiB"},
 		{defaultMemoryLimit, false, "", 512 << 20, "512.00MiB"},
+		{publishMemoryLimit, false, "", 224 << 20, "224.00MiB"},
 		{"0", true, "", math.MaxInt64, "none"},
 		{defaultMemoryLimit, false, "300MiB", 1 << 30, "GOMEMLIMIT=300MiB"}, // the runtime read it at start; left alone
 		{"256MiB", true, "300MiB", 256 << 20, "256.00MiB"},
@@ -37,7 +38,10 @@ func TestMemoryLimit(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "m.db")
 	for _, bad := range []string{"lots", "10M", "-1G"} {
 		if code, _, errOut := migtrack(t, db, "serve", "--addr", "127.0.0.1:0", "--memory-limit", bad); code != exitUsage || !strings.Contains(errOut, "--memory-limit") {
-			t.Errorf("--memory-limit %s: exit %d\n%s", bad, code, errOut)
+			t.Errorf("serve --memory-limit %s: exit %d\n%s", bad, code, errOut)
+		}
+		if code, _, errOut := migtrack(t, db, "publish", t.TempDir(), "--memory-limit", bad); code != exitUsage || !strings.Contains(errOut, "--memory-limit") {
+			t.Errorf("publish --memory-limit %s: exit %d\n%s", bad, code, errOut)
 		}
 	}
 }

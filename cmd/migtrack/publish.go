@@ -12,10 +12,11 @@ import (
 func runPublish(ctx context.Context, m *Main, args []string) error {
 	var opt publish.Options
 	method := "unsd-2023"
-	fs := m.newFlagSet("publish", "publish DIR [--base-url URL] [--base-path /PATH] [--method M]")
+	fs := m.newFlagSet("publish", "publish DIR [--base-url URL] [--base-path /PATH] [--method M] [--memory-limit SIZE]")
 	fs.StringVar(&opt.BaseURL, "base-url", "", "address the copy will be served at, for the sitemap (https://example.org/migration/)")
 	fs.StringVar(&opt.BasePath, "base-path", "", "path prefix of every link (default: the path of --base-url)")
 	fs.StringVar(&method, "method", method, "progress method the pages are judged by: unsd-2023, unsd-2022 or opensdg")
+	applyMemoryLimit := addMemoryLimitFlag(fs, publishMemoryLimit)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -23,6 +24,11 @@ func runPublish(ctx context.Context, m *Main, args []string) error {
 	if len(rest) != 1 {
 		return usageError("publish needs one directory")
 	}
+	memLimit, err := applyMemoryLimit()
+	if err != nil {
+		return err
+	}
+	m.Logger.Debug("publish: soft memory limit", "limit", memLimit)
 	cat, db, err := m.open(ctx)
 	if err != nil {
 		return err

@@ -56,9 +56,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	fs.StringVar(&uploadLimit, "upload-limit", uploadLimit, "largest file an analyst may upload, e.g. 256M or 1G ($MIGTRACK_UPLOAD_LIMIT)")
 	uploadExpiry := envOr("MIGTRACK_UPLOAD_EXPIRY", importer.DefaultExpiry.String())
 	fs.StringVar(&uploadExpiry, "upload-expiry", uploadExpiry, "discard uploads not applied within this long ($MIGTRACK_UPLOAD_EXPIRY)")
-	memoryLimit := envOr("MIGTRACK_MEMORY_LIMIT", defaultMemoryLimit)
-	fs.StringVar(&memoryLimit, "memory-limit", memoryLimit,
-		"soft limit on the Go heap and runtime, e.g. 512M or 1G; the collector works harder near it; 0: none; a GOMEMLIMIT in the environment wins over the default ($MIGTRACK_MEMORY_LIMIT)")
+	applyMemoryLimit := addMemoryLimitFlag(fs, defaultMemoryLimit)
 	limitFlags := addLimitFlags(fs)
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
@@ -79,7 +77,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	memLimit, err := setMemoryLimit(memoryLimit, flagGiven(fs, "memory-limit") || os.Getenv("MIGTRACK_MEMORY_LIMIT") != "")
+	memLimit, err := applyMemoryLimit()
 	if err != nil {
 		return err
 	}

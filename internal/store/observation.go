@@ -103,10 +103,32 @@ func (f Filter) where() (string, []any) {
 }
 
 // Observations returns the observations f selects, ordered by series,
-// area, disaggregation and period.
+// area, disaggregation and period. Equal texts (codes, periods, units,
+// sources, footnotes) share one string: callers keep the slice (the web
+// server's index of every series' totals holds some 300,000), and a
+// string per field and row was a fifth of that index.
 func (db *DB) Observations(ctx context.Context, f Filter) ([]sdg.Observation, error) {
 	var out []sdg.Observation
+	texts := map[string]string{}
+	intern := func(s *string) {
+		if v, ok := texts[*s]; ok {
+			*s = v
+		} else {
+			texts[*s] = *s
+		}
+	}
 	err := db.EachObservation(ctx, f, func(o *sdg.Observation) error {
+		intern(&o.Series)
+		intern(&o.Area)
+		intern(&o.Period)
+		intern((*string)(&o.Dims))
+		intern(&o.Qualifier)
+		intern(&o.Unit)
+		intern(&o.Nature)
+		intern(&o.Footnote)
+		intern(&o.Source)
+		intern(&o.TimeDetail)
+		intern(&o.ReportingType)
 		out = append(out, *o)
 		return nil
 	})

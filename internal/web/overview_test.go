@@ -70,7 +70,8 @@ func openKeeping(t *testing.T, path string, rules *overview.Rules) *store.DB {
 // changing the weights every regional aggregate reads, one replacing a
 // series with retractions) and rollbacks, that the overview the store
 // keeps is current and that a cold server's page from it equals the page
-// computed from scratch from every total observation, for every method.
+// computed from scratch from every total observation, for every method,
+// without loading those totals itself (nor for /coverage).
 func TestColdOverviewFromStoreEqualsFromScratch(t *testing.T) {
 	ctx := context.Background()
 	cat, rules, path := overviewRules(t)
@@ -124,6 +125,12 @@ func TestColdOverviewFromStoreEqualsFromScratch(t *testing.T) {
 			if a, b := get(t, cold.Handler(), path), get(t, scratch.Handler(), path); a.Code != 200 || a.Body.String() != b.Body.String() {
 				t.Errorf("%s: %s: cold page (%d) differs from the page from scratch (%d)", when, path, a.Code, b.Code)
 			}
+		}
+		if c := get(t, cold.Handler(), "/coverage"); c.Code != 200 {
+			t.Fatalf("%s: cold /coverage: %d", when, c.Code)
+		}
+		if cold.memo.idx != nil { // one index of every series' totals per process: the other pages'
+			t.Errorf("%s: the cold overview or coverage loaded every series' totals instead of reading the stored overview and summary", when)
 		}
 		return ov
 	}
