@@ -13,12 +13,7 @@ import (
 
 // Derivations returns the derived series of derived.csv in file order.
 func (c *Catalog) Derivations() []sdg.Derivation {
-	out := make([]sdg.Derivation, len(c.derivations))
-	for i, d := range c.derivations {
-		d.Inputs = slices.Clone(d.Inputs)
-		out[i] = d
-	}
-	return out
+	return sdg.CloneDerivations(c.derivations)
 }
 
 // Derivation returns how series code is computed from other series, when

@@ -45,12 +45,7 @@ func New(derivations []sdg.Derivation, series []sdg.Series, areas []sdg.Area) *E
 
 // Derivations lists the derived series, in data/derived.csv's order.
 func (e *Engine) Derivations() []sdg.Derivation {
-	out := make([]sdg.Derivation, len(e.derivations))
-	for i, d := range e.derivations {
-		d.Inputs = slices.Clone(d.Inputs)
-		out[i] = d
-	}
-	return out
+	return sdg.CloneDerivations(e.derivations)
 }
 
 // Derive computes d's observations from the current observations of its

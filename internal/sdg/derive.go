@@ -74,6 +74,17 @@ func (d Derivation) Uses(series string) bool {
 	return series == d.Output || slices.Contains(d.Inputs, series)
 }
 
+// CloneDerivations returns a copy of ds that shares no slice with it, so
+// a caller may change what it is given.
+func CloneDerivations(ds []Derivation) []Derivation {
+	out := make([]Derivation, len(ds))
+	for i, d := range ds {
+		d.Inputs = slices.Clone(d.Inputs)
+		out[i] = d
+	}
+	return out
+}
+
 // ComputedBy begins the Source of every observation migtrack computed
 // rather than read from a file: "computed by migtrack from MT_REFUGEES_OR
 // (UNHCR Refugee Data Finder) and MT_POP (UN DESA Population Division, …)".
