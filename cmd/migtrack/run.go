@@ -52,9 +52,10 @@ type Main struct {
 	Logger         *slog.Logger
 	DBPath         string
 
-	cat *catalog.Catalog
-	db  *store.DB
-	svc *importer.Service
+	cat    *catalog.Catalog
+	engine *derive.Engine
+	db     *store.DB
+	svc    *importer.Service
 }
 
 // command is one subcommand: it parses its own arguments.
@@ -170,13 +171,17 @@ func (m *Main) Catalog() (*catalog.Catalog, error) {
 // Deriver returns the engine of the catalog's derived series
 // (data/derived.csv), which every database handle of the process is
 // opened with, so every import path (command line, demo, web uploads)
-// recomputes them.
+// recomputes them. It is built once: the store, the upload service and
+// the pages share it.
 func (m *Main) Deriver() (*derive.Engine, error) {
-	cat, err := m.Catalog()
-	if err != nil {
-		return nil, err
+	if m.engine == nil {
+		cat, err := m.Catalog()
+		if err != nil {
+			return nil, err
+		}
+		m.engine = derive.New(cat.Derivations(), cat.Series(), cat.Areas())
 	}
-	return derive.New(cat.Derivations(), cat.Series(), cat.Areas()), nil
+	return m.engine, nil
 }
 
 // Store opens the database once, with the deriver and keeping the
