@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,6 +17,25 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// insertRows inserts rows into table's columns (listed as written in
+// SQL, "a, b, c") with one multi-row INSERT per batch of rows; values
+// gives a row's parameters in column order.
+func insertRows[T any](ctx context.Context, q querier, table, columns string, batch int, rows []T, values func(T) []any) error {
+	n := strings.Count(columns, ",") + 1
+	tuple := "(?" + strings.Repeat(", ?", n-1) + "),"
+	for part := range slices.Chunk(rows, batch) {
+		args := make([]any, 0, n*len(part))
+		for _, r := range part {
+			args = append(args, values(r)...)
+		}
+		if _, err := q.ExecContext(ctx, "INSERT INTO "+table+" ("+columns+") VALUES "+
+			strings.TrimSuffix(strings.Repeat(tuple, len(part)), ","), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // eachRow runs a query and calls fn for every row.

@@ -199,32 +199,19 @@ func (db *DB) refreshOverview(ctx context.Context, q querier, changedSet map[str
 // storeOverview inserts overview rows.
 func storeOverview(ctx context.Context, q querier, verdicts []Verdict, latest []Latest) error {
 	// Rows go in batches of one statement each: a few thousand rows.
-	const batch = 100
-	for i := 0; i < len(verdicts); i += batch {
-		part := verdicts[i:min(i+batch, len(verdicts))]
-		args := make([]any, 0, 6*len(part))
-		for _, v := range part {
-			var score any
-			if v.Score != nil {
-				score = *v.Score
-			}
-			args = append(args, v.Method, v.Series, v.Area, string(v.Status), v.Label, score)
+	if err := insertRows(ctx, q, "overview_verdicts", "method, series, area, status, label, score", 100, verdicts, func(v Verdict) []any {
+		var score any
+		if v.Score != nil {
+			score = *v.Score
 		}
-		if _, err := q.ExecContext(ctx, `INSERT INTO overview_verdicts (method, series, area, status, label, score) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?),", len(part)), ","), args...); err != nil {
-			return fmt.Errorf("overview: store verdicts: %w", err)
-		}
+		return []any{v.Method, v.Series, v.Area, string(v.Status), v.Label, score}
+	}); err != nil {
+		return fmt.Errorf("overview: store verdicts: %w", err)
 	}
-	for i := 0; i < len(latest); i += batch {
-		part := latest[i:min(i+batch, len(latest))]
-		args := make([]any, 0, 4*len(part))
-		for _, l := range part {
-			args = append(args, l.Series, l.Area, l.Year, l.Value)
-		}
-		if _, err := q.ExecContext(ctx, `INSERT INTO overview_latest (series, area, year, value) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?),", len(part)), ","), args...); err != nil {
-			return fmt.Errorf("overview: store latest values: %w", err)
-		}
+	if err := insertRows(ctx, q, "overview_latest", "series, area, year, value", 100, latest, func(l Latest) []any {
+		return []any{l.Series, l.Area, l.Year, l.Value}
+	}); err != nil {
+		return fmt.Errorf("overview: store latest values: %w", err)
 	}
 	return nil
 }

@@ -294,17 +294,10 @@ func applyDelta(ctx context.Context, q querier, d *summaryDelta) error {
 	if _, err := q.ExecContext(ctx, createTodo); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}
-	const batch = 400
-	for i := 0; i < len(pairs); i += batch {
-		part := pairs[i:min(i+batch, len(pairs))]
-		args := make([]any, 0, 2*len(part))
-		for _, p := range part {
-			args = append(args, p[0], p[1])
-		}
-		if _, err := q.ExecContext(ctx, `INSERT INTO temp.summary_todo (series, area) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?),", len(part)), ","), args...); err != nil {
-			return fmt.Errorf("summary: %w", err)
-		}
+	if err := insertRows(ctx, q, "temp.summary_todo", "series, area", 400, pairs, func(p [2]string) []any {
+		return []any{p[0], p[1]}
+	}); err != nil {
+		return fmt.Errorf("summary: %w", err)
 	}
 	old := map[[2]string]summaryRow{}
 	err := eachRow(ctx, q, `SELECT s.series, s.area, s.n, s.years, s.totals, s.dims
@@ -415,17 +408,10 @@ func storePairs(ctx context.Context, q querier, rows []summaryRow) error {
 	if _, err := q.ExecContext(ctx, `DELETE FROM main.summary_areas WHERE (series, area) IN (SELECT series, area FROM temp.summary_todo)`); err != nil {
 		return fmt.Errorf("summary: clear: %w", err)
 	}
-	const batch = 100
-	for i := 0; i < len(rows); i += batch {
-		part := rows[i:min(i+batch, len(rows))]
-		args := make([]any, 0, 6*len(part))
-		for _, r := range part {
-			args = append(args, r.series, r.area, r.n, r.years, r.totals, r.dims)
-		}
-		if _, err := q.ExecContext(ctx, `INSERT INTO main.summary_areas (series, area, n, years, totals, dims) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?),", len(part)), ","), args...); err != nil {
-			return fmt.Errorf("summary: store: %w", err)
-		}
+	if err := insertRows(ctx, q, "main.summary_areas", "series, area, n, years, totals, dims", 100, rows, func(r summaryRow) []any {
+		return []any{r.series, r.area, r.n, r.years, r.totals, r.dims}
+	}); err != nil {
+		return fmt.Errorf("summary: store: %w", err)
 	}
 	return refreshDims(ctx, q)
 }
